@@ -1,0 +1,74 @@
+"""Area indicators: inhabitants, 75+ share, SES, stedelijkheid, care use and its growth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .ages import BANDS_75_PLUS
+
+#: the zorgprofielen counted in "clients per 1,000 aged 75+" (ZZP 4 to 8, PGB included)
+VV_4_TO_8 = ("VV4", "VV5", "VV6", "VV7", "VV8")
+
+
+def classify_by_limits(values, limits) -> pd.Series:
+    """Class 1..len(limits)+1 of each value: below ``limits[0]`` is 1, at or above ``limits[-1]`` the last.
+
+    Missing values stay missing.
+    """
+    v = pd.Series(np.atleast_1d(np.asarray(values, dtype=float)))
+    cls = pd.Series(np.searchsorted(np.asarray(limits, float), v.to_numpy(), side="right") + 1,
+                    index=v.index).astype("Int64")
+    cls[v.isna()] = pd.NA
+    return cls
+
+
+def growth_class(growth_pct, limits=(0.0, 5.0, 10.0, 15.0)) -> pd.Series:
+    """Five classes of growth in toewijzingen (1 = lowest growth, 5 = highest)."""
+    return classify_by_limits(growth_pct, limits)
+
+
+def ses_group(score, limits=(-0.2, -0.067, 0.067, 0.2)) -> pd.Series:
+    """Five SES-WOA groups (1 = lowest status, 5 = highest)."""
+    return classify_by_limits(score, limits)
+
+
+def inhabitants_and_75plus(population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Inhabitants, inhabitants aged 75+ and their share (percent) per regiocode in one year."""
+    p = population[population["jaar"] == year]
+    total = p.groupby("regiocode")["inwoners"].sum()
+    old = p[p["leeftijd_van"].isin(BANDS_75_PLUS)].groupby("regiocode")["inwoners"].sum()
+    old = old.reindex(total.index, fill_value=0)
+    share = (100.0 * old / total.where(total > 0)).astype(float)
+    return pd.DataFrame({"inwoners": total, "inwoners_75plus": old, "aandeel_75plus": share})
+
+
+def client_totals(clients: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
+    """V&V clients per gemeente and year (all profiles) and ZZP 4-8 (incl. PGB)."""
+    c = clients[clients["jaar"].isin(years)]
+    all_vv = c.pivot_table(index="gemeentecode", columns="jaar", values="aantal_clienten",
+                           aggfunc="sum", fill_value=0)
+    vv48 = c[c["zorgprofiel"].isin(VV_4_TO_8)].pivot_table(
+        index="gemeentecode", columns="jaar", values="aantal_clienten", aggfunc="sum", fill_value=0)
+    return all_vv.reindex(columns=list(years), fill_value=0), vv48.reindex(columns=list(years), fill_value=0)
+
+
+def growth_pct(first, last):
+    """Growth from ``first`` to ``last`` in percent; missing where ``first`` is zero."""
+    first = pd.Series(first, dtype=float)
+    last = pd.Series(last, dtype=float)
+    return 100.0 * (last - first) / first.where(first > 0)
+
+
+def mean_by_area(values: pd.Series, area: pd.Series) -> pd.Series:
+    """Mean of per-address values per area code."""
+    return pd.Series(np.asarray(values, float)).groupby(np.asarray(area)).mean()
+
+
+def weighted_mean(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Series:
+    """Weighted mean of ``values`` per group, ignoring missing values."""
+    df = pd.DataFrame({"v": np.asarray(values, float), "w": np.asarray(weights, float), "g": np.asarray(groups)})
+    df = df.dropna(subset=["v", "w"])
+    df["vw"] = df["v"] * df["w"]
+    s = df.groupby("g")[["vw", "w"]].sum()
+    return s["vw"] / s["w"].where(s["w"] > 0)

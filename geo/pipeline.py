@@ -1,0 +1,165 @@
+"""The geoprocessing chain on validated inputs: geocode, indicators per area, forecast and gap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import forecast, indicators
+from .geocode import geocode_locations, geocode_report
+from .io import Inputs
+from .urbanity import STEDELIJKHEID_LABELS, address_density, stedelijkheid_class
+
+
+@dataclass
+class Results:
+    """Everything the layers are built from."""
+
+    gemeenten: gpd.GeoDataFrame
+    wijken: gpd.GeoDataFrame
+    locaties: gpd.GeoDataFrame
+    gap: pd.DataFrame
+    region: dict
+    geocoding: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Code (``statcode``) of the area each point lies in; None outside every area.
+
+    A point on a shared border goes to the first area in the table's order.
+    """
+    pts = shapely.points(np.asarray(x, float), np.asarray(y, float))
+    tree = shapely.STRtree(areas.geometry.values)
+    ip, ia = tree.query(pts, predicate="intersects")
+    first = pd.Series(ia, index=ip).groupby(level=0).first()
+    codes = np.full(len(pts), None, dtype=object)
+    codes[first.index.to_numpy()] = areas["statcode"].to_numpy()[first.to_numpy()]
+    return codes
+
+
+def compute(inputs: Inputs) -> Results:
+    """Run every step of the geoprocessing on validated inputs."""
+    s = inputs.settings
+    years = s.observed_years
+    first, last = years[0], years[-1]
+    notes: list[str] = []
+
+    gem = inputs.gemeenten.copy()
+    wijk = inputs.wijken.copy()
+    # a wijk belongs to the gemeente its code names (WK0344xx -> GM0344)
+    wijk["gemeentecode"] = "GM" + wijk["statcode"].str[2:6]
+    unknown = ~wijk["gemeentecode"].isin(gem["statcode"])
+    if unknown.any():
+        notes.append(f"{int(unknown.sum())} wijk(en) horen bij een gemeente buiten de regio en zijn weggelaten")
+        wijk = wijk[~unknown]
+
+    # --- addresses: OAD per address, averaged per area
+    addr = inputs.addresses
+    oad = address_density(addr["x"], addr["y"], s.oad_radius_m)
+    addr_wijk = assign_points_to_areas(addr["x"], addr["y"], wijk)
+    addr_gem = assign_points_to_areas(addr["x"], addr["y"], gem)
+    outside = int(pd.isna(addr_gem).sum())
+    if outside:
+        notes.append(f"{outside} adres(sen) liggen buiten de gemeentegrenzen en tellen niet mee in de OAD")
+    oad_gem = indicators.mean_by_area(oad[~pd.isna(addr_gem)], addr_gem[~pd.isna(addr_gem)])
+    oad_wijk = indicators.mean_by_area(oad[~pd.isna(addr_wijk)], addr_wijk[~pd.isna(addr_wijk)])
+
+    # --- population
+    pop_last = indicators.inhabitants_and_75plus(inputs.population, last)
+
+    # --- SES-WOA: the file's own gemeente rows where present, else a household-weighted mean
+    ses = inputs.ses.set_index("regiocode")
+    ses_w = ses.reindex(wijk["statcode"])
+    ses_gem_calc = indicators.weighted_mean(ses_w["ses_woa"], ses_w["huishoudens"].fillna(1.0),
+                                            wijk["gemeentecode"].to_numpy())
+    ses_gem = ses["ses_woa"].reindex(gem["statcode"]).fillna(ses_gem_calc.reindex(gem["statcode"]))
+
+    # --- care use
+    all_vv, vv48 = indicators.client_totals(inputs.clients, years)
+    all_vv = all_vv.reindex(gem["statcode"], fill_value=0)
+    vv48 = vv48.reindex(gem["statcode"], fill_value=0)
+    growth = indicators.growth_pct(all_vv[first], all_vv[last])
+
+    # --- locations
+    loc = geocode_locations(inputs.locations, inputs.pc6)
+    report = geocode_report(loc)
+    placed = loc.geometry.notna() & ~loc.geometry.is_empty
+    loc["gemeentecode"] = None
+    loc.loc[placed, "gemeentecode"] = assign_points_to_areas(
+        loc.geometry[placed].x, loc.geometry[placed].y, gem)
+    off_map = placed & loc["gemeentecode"].isna()
+    if off_map.any():
+        notes.append(f"{int(off_map.sum())} locatie(s) liggen buiten de regio")
+    counts_as_location = ((loc["clienten_intramuraal"] >= s.location_min_intramural)
+                          | (loc["clienten_vpt_mpt"] >= s.location_min_home))
+    loc["telt_mee"] = counts_as_location
+    loc_count = loc[placed & counts_as_location].groupby("gemeentecode").size()
+
+    # --- forecast and gap (mid scenario, target year)
+    rates = forecast.usage_rates(inputs.clients, inputs.population, years)
+    mid = forecast.mid_rates(rates)
+    demand = forecast.projected_clients(mid, inputs.projection, s.target_year)
+    places = forecast.places_by_gemeente(loc[placed])
+    gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
+    demand = demand.reindex(gem["statcode"], fill_value=0.0)
+    places = places.reindex(gem["statcode"], fill_value=0.0)
+    gap_table = forecast.gap_long(demand, places, s.target_year)
+
+    codes = gem["statcode"]
+    out = gem.rename(columns={"statcode": "gemeentecode", "statnaam": "gemeentenaam"})
+    out["inwoners"] = pop_last["inwoners"].reindex(codes).to_numpy()
+    out["inwoners_75plus"] = pop_last["inwoners_75plus"].reindex(codes).to_numpy()
+    out["aandeel_75plus"] = pop_last["aandeel_75plus"].reindex(codes).to_numpy()
+    out["ses_woa"] = ses_gem.to_numpy()
+    out["ses_groep"] = indicators.ses_group(out["ses_woa"], s.ses_group_limits).to_numpy()
+    out["oad"] = oad_gem.reindex(codes).to_numpy()
+    out["stedelijkheid"] = stedelijkheid_class(out["oad"], s.stedelijkheid_limits).to_numpy()
+    out["stedelijkheid_label"] = out["stedelijkheid"].map(STEDELIJKHEID_LABELS)
+    out["vv_clienten"] = all_vv[last].to_numpy()
+    out["vv_clienten_begin"] = all_vv[first].to_numpy()
+    out["clienten_per_1000_75plus"] = (1000.0 * vv48[last].to_numpy()
+                                       / out["inwoners_75plus"].where(out["inwoners_75plus"] > 0))
+    out["groei_toewijzingen"] = growth.to_numpy()
+    out["groei_klasse"] = indicators.growth_class(out["groei_toewijzingen"], s.growth_class_limits_pct).to_numpy()
+    out["aantal_locaties"] = loc_count.reindex(codes, fill_value=0).to_numpy()
+    for g in forecast.ZZP_GROUPS:
+        out[f"vraag_{g}"] = demand[g].to_numpy()
+        out[f"plaatsen_{g}"] = places[g].to_numpy()
+        out[f"tekort_{g}"] = gap[g].to_numpy()
+    out["tekort_totaal"] = gap.sum(axis=1).to_numpy()
+
+    w = wijk.rename(columns={"statcode": "wijkcode", "statnaam": "wijknaam"})
+    names = dict(zip(gem["statcode"], gem["statnaam"]))
+    w["gemeentenaam"] = w["gemeentecode"].map(names)
+    w["inwoners"] = pop_last["inwoners"].reindex(w["wijkcode"]).to_numpy()
+    w["inwoners_75plus"] = pop_last["inwoners_75plus"].reindex(w["wijkcode"]).to_numpy()
+    w["aandeel_75plus"] = pop_last["aandeel_75plus"].reindex(w["wijkcode"]).to_numpy()
+    w["ses_woa"] = ses["ses_woa"].reindex(w["wijkcode"]).to_numpy()
+    w["ses_groep"] = indicators.ses_group(w["ses_woa"], s.ses_group_limits).to_numpy()
+    w["oad"] = oad_wijk.reindex(w["wijkcode"]).to_numpy()
+    w["stedelijkheid"] = stedelijkheid_class(w["oad"], s.stedelijkheid_limits).to_numpy()
+    w["stedelijkheid_label"] = w["stedelijkheid"].map(STEDELIJKHEID_LABELS)
+
+    loc_out = loc[placed].copy()
+    loc_out["gemeentenaam"] = loc_out["gemeentecode"].map(names)
+    for g in forecast.ZZP_GROUPS:
+        loc_out[forecast.PLACE_COLUMNS[g]] = loc_out[forecast.PLACE_COLUMNS[g]].astype(int)
+    loc_out["plaatsen_totaal"] = loc_out[[forecast.PLACE_COLUMNS[g] for g in forecast.ZZP_GROUPS]].sum(axis=1)
+
+    region = {
+        "naam": s.region_name,
+        "inwoners": int(out["inwoners"].sum()),
+        "aandeel_75plus": float(100.0 * out["inwoners_75plus"].sum() / out["inwoners"].sum()),
+        "vv_clienten": int(all_vv[last].sum()),
+        "groei_toewijzingen": float(indicators.growth_pct([all_vv[first].sum()], [all_vv[last].sum()]).iloc[0]),
+        "tekort_totaal": float(gap.to_numpy().sum()),
+        "tekort_per_groep": {forecast.GROUP_LABELS[g]: float(gap[g].sum()) for g in forecast.ZZP_GROUPS},
+    }
+    return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
+                   locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
+                   geocoding=report, notes=notes)

@@ -1,0 +1,114 @@
+"""Model and build assumptions, read from one TOML file (``instellingen.toml``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SettingsError
+
+SETTINGS_FILE = "instellingen.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every assumption a build uses; recorded in the build manifest.
+
+    Parameters
+    ----------
+    region_name
+        Name of the zorgkantoorregio shown in titles.
+    observed_years
+        Years with observed population and client counts (first..last).
+    target_year
+        Year of the gap (default 2040).
+    oad_radius_m
+        Radius of the omgevingsadressendichtheid circle in metres (CBS: 1000).
+    stedelijkheid_limits
+        CBS lower limits of classes 1..4 in addresses per km2 (class 5 below the last).
+    growth_class_limits_pct
+        Four limits (percent growth over the observed years) splitting five classes.
+    ses_group_limits
+        Four SES-WOA score limits splitting five groups (group 5 = highest status).
+    privacy_min_count
+        Client counts below this are never published (suppressed to empty).
+    location_min_intramural, location_min_home
+        A location counts as a care location with at least this many
+        intramural, or at least this many VPT/MPT clients.
+    """
+
+    region_name: str = "Demoregio"
+    observed_years: tuple[int, ...] = (2020, 2021, 2022, 2023)
+    target_year: int = 2040
+    oad_radius_m: float = 1000.0
+    stedelijkheid_limits: tuple[float, ...] = (2500.0, 1500.0, 1000.0, 500.0)
+    growth_class_limits_pct: tuple[float, ...] = (0.0, 5.0, 10.0, 15.0)
+    ses_group_limits: tuple[float, ...] = (-0.2, -0.067, 0.067, 0.2)
+    privacy_min_count: int = 10
+    location_min_intramural: int = 5
+    location_min_home: int = 2
+    attribution: str = "Bron: CBS; zorgkantoor (demodata, fictief)"
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """Plain dictionary of every setting, for the build manifest."""
+        return dataclasses.asdict(self)
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read settings from a TOML file; missing keys keep their defaults.
+
+    Parameters
+    ----------
+    path
+        The TOML file, or None for the defaults.
+    """
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"instellingen {path}: kan het bestand niet lezen ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"instellingen {path}: geen geldige TOML ({exc})") from None
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict = {}
+    for key, value in raw.items():
+        if key not in known or key == "extra":
+            raise SettingsError(f"instellingen {path}: onbekende instelling '{key}'")
+        default = getattr(Settings(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise SettingsError(f"instellingen {path}: '{key}' moet een lijst zijn")
+            value = tuple(value)
+        elif isinstance(default, bool) or not isinstance(value, type(default)) and not (
+            isinstance(default, float) and isinstance(value, int)
+        ):
+            raise SettingsError(
+                f"instellingen {path}: '{key}' moet van het type {type(default).__name__} zijn"
+            )
+        values[key] = value
+    settings = Settings(**values)
+    _check(settings, path)
+    return settings
+
+
+def _check(s: Settings, path: Path) -> None:
+    def fail(msg: str) -> None:
+        raise SettingsError(f"instellingen {path}: {msg}")
+
+    if len(s.observed_years) < 2 or list(s.observed_years) != sorted(s.observed_years):
+        fail("'observed_years' moet minstens twee oplopende jaren bevatten")
+    if s.target_year <= s.observed_years[-1]:
+        fail("'target_year' moet na het laatste waargenomen jaar liggen")
+    if len(s.stedelijkheid_limits) != 4 or list(s.stedelijkheid_limits) != sorted(s.stedelijkheid_limits, reverse=True):
+        fail("'stedelijkheid_limits' moet vier aflopende grenzen bevatten")
+    for key in ("growth_class_limits_pct", "ses_group_limits"):
+        v = getattr(s, key)
+        if len(v) != 4 or list(v) != sorted(v):
+            fail(f"'{key}' moet vier oplopende grenzen bevatten")
+    if s.privacy_min_count < 1:
+        fail("'privacy_min_count' moet minstens 1 zijn")

@@ -1,0 +1,1 @@
+"""Published layers: one declaration per layer, every published form generated from it."""

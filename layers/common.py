@@ -1,0 +1,54 @@
+"""Shared pieces of the layer declarations: palettes, leeswijzers, templated text."""
+
+from __future__ import annotations
+
+from geo.settings import Settings
+
+from .spec import Leeswijzer
+
+# ColorBrewer palettes (five classes)
+YL_OR_BR = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
+PURPLES_DARK_FIRST = ("#54278f", "#756bb1", "#9e9ac8", "#cbc9e2", "#f2f0f7")
+BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+RD_YL_BU = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
+GREENS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
+GAP = ("#1a9850", "#fee08b", "#fdae61", "#f46d43", "#a50026")
+
+BEVOLKING = Leeswijzer("CBS, bevolking naar leeftijd", "1 januari {laatste_jaar}",
+                       "Inwoners op 1 januari volgens de bevolkingsstatistiek.")
+AANDEEL_75 = Leeswijzer("CBS, bevolking naar leeftijd", "1 januari {laatste_jaar}",
+                        "Inwoners van 75 jaar en ouder als percentage van alle inwoners.")
+SES = Leeswijzer("CBS/SCP, SES-WOA", "2019",
+                 "Sociaal-economische status (welvaart, opleiding, arbeid); hogere score is hogere status.")
+SES_GROUP = Leeswijzer("CBS/SCP, SES-WOA; indeling Wonen en Zorg 2040", "2019",
+                       "SES-WOA-score in vijf groepen; groep 1 is de laagste status, groep 5 de hoogste.")
+OAD = Leeswijzer("Adressen (BAG); berekening Wonen en Zorg 2040", "1 januari {laatste_jaar}",
+                 "Omgevingsadressendichtheid: gemiddeld aantal adressen per km² binnen 1 km van elk adres.")
+STEDELIJKHEID = Leeswijzer("Adressen (BAG); CBS-klassen", "1 januari {laatste_jaar}",
+                           "Stedelijkheid volgens de CBS-klassen van de omgevingsadressendichtheid.")
+CLIENTEN = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{laatste_jaar}",
+                      "Aantal Wlz-cliënten verpleging en verzorging (alle zorgprofielen en leveringsvormen).")
+CLIENTEN_PER_1000 = Leeswijzer("Zorgkantoor; CBS", "{laatste_jaar}",
+                               "Wlz-cliënten ZZP 4 t/m 8 (inclusief PGB) per 1.000 inwoners van 75 jaar en ouder.")
+GROEI = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{eerste_jaar}-{laatste_jaar}",
+                   "Groei van het aantal toewijzingen (cliënten) van {eerste_jaar} tot {laatste_jaar}, in procenten.")
+LOCATIES = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
+                      "Locaties met minstens {min_intramuraal} intramurale of {min_thuis} VPT/MPT-cliënten.")
+VRAAG = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
+                   "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose.")
+PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties V&V", "{laatste_jaar}",
+                      "Plaatsen op de V&V-locaties in de gemeente nu.")
+TEKORT = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
+                    "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort.")
+
+
+def template_values(settings: Settings) -> dict:
+    """Values for the ``{placeholders}`` in aliases and leeswijzers."""
+    return {
+        "eerste_jaar": settings.observed_years[0],
+        "laatste_jaar": settings.observed_years[-1],
+        "doeljaar": settings.target_year,
+        "min_intramuraal": settings.location_min_intramural,
+        "min_thuis": settings.location_min_home,
+        "regio": settings.region_name,
+    }

@@ -1,0 +1,99 @@
+"""Layer ``gemeenten``: polygons with the indicators and the gap by ZZP group."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.forecast import GROUP_LABELS, ZZP_GROUPS
+from geo.settings import Settings
+from geo.urbanity import STEDELIJKHEID_LABELS
+
+from . import common as c
+from .spec import Classification, FieldSpec, LayerSpec, LegendClass, number_nl, range_classes
+
+_GAP_FIELDS = []
+for _g in ZZP_GROUPS:
+    _GAP_FIELDS += [
+        FieldSpec(f"vraag_{_g}", "float", f"Vraag {{doeljaar}}, {GROUP_LABELS[_g]}", "cliënten", c.VRAAG, 0, popup=False),
+        FieldSpec(f"plaatsen_{_g}", "int", f"Plaatsen nu, {GROUP_LABELS[_g]}", "plaatsen", c.PLAATSEN, popup=False),
+        FieldSpec(f"tekort_{_g}", "float", f"Tekort {{doeljaar}}, {GROUP_LABELS[_g]}", "plaatsen", c.TEKORT, 0),
+    ]
+
+FIELDS = (
+    FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
+    FieldSpec("gemeentenaam", "str", "Gemeente", popup=False),
+    FieldSpec("inwoners", "int", "Inwoners", "", c.BEVOLKING),
+    FieldSpec("inwoners_75plus", "int", "Inwoners 75+", "", c.BEVOLKING, popup=False),
+    FieldSpec("aandeel_75plus", "float", "Aandeel 75-plussers", "%", c.AANDEEL_75, 1),
+    FieldSpec("ses_woa", "float", "SES-WOA-score", "", c.SES, 3, popup=False),
+    FieldSpec("ses_groep", "int", "SES-groep (1 laag - 5 hoog)", "", c.SES_GROUP),
+    FieldSpec("oad", "float", "Omgevingsadressendichtheid", "adressen per km²", c.OAD, 0, popup=False),
+    FieldSpec("stedelijkheid", "int", "Stedelijkheid (klasse)", "", c.STEDELIJKHEID, popup=False),
+    FieldSpec("stedelijkheid_label", "str", "Stedelijkheid", "", c.STEDELIJKHEID),
+    FieldSpec("vv_clienten", "int", "Wlz-cliënten V&V {laatste_jaar}", "cliënten", c.CLIENTEN, count=True),
+    FieldSpec("vv_clienten_begin", "int", "Wlz-cliënten V&V {eerste_jaar}", "cliënten", c.CLIENTEN, count=True, popup=False),
+    FieldSpec("clienten_per_1000_75plus", "float", "Cliënten per 1.000 inwoners 75+", "", c.CLIENTEN_PER_1000, 0),
+    FieldSpec("groei_toewijzingen", "float", "Groei toewijzingen {eerste_jaar}-{laatste_jaar}", "%", c.GROEI, 1),
+    FieldSpec("groei_klasse", "int", "Groei toewijzingen (klasse)", "", c.GROEI, popup=False),
+    FieldSpec("aantal_locaties", "int", "Zorglocaties", "", c.LOCATIES),
+    *_GAP_FIELDS,
+    FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0),
+)
+
+#: fields that reveal client counts and are suppressed together when a count is small
+_PRIVATE = ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "groei_toewijzingen", "groei_klasse")
+
+
+def build(results, settings: Settings) -> gpd.GeoDataFrame:
+    """The gemeenten with every declared field; small client counts suppressed."""
+    gdf = results.gemeenten.copy()
+    small = (gdf["vv_clienten"] < settings.privacy_min_count) | (gdf["vv_clienten_begin"] < settings.privacy_min_count)
+    for name in _PRIVATE:
+        gdf[name] = gdf[name].astype("float" if name not in ("vv_clienten", "vv_clienten_begin", "groei_klasse") else "Int64")
+        gdf.loc[small, name] = pd.NA if str(gdf[name].dtype) == "Int64" else np.nan
+    return gdf
+
+
+def classifications(settings: Settings) -> list[Classification]:
+    """The indicators the viewer can switch between; the first is the default."""
+    g = settings.growth_class_limits_pct
+    growth_labels = [f"minder dan {number_nl(g[0])}%"] + [
+        f"{number_nl(a)}% tot {number_nl(b)}%" for a, b in zip(g[:-1], g[1:])] + [f"{number_nl(g[-1])}% of meer"]
+    return [
+        Classification("aandeel_75plus", "Aandeel 75-plussers", "classes",
+                       range_classes((7.0, 8.5, 10.0, 11.5), c.YL_OR_BR, "%", 1), unit="%"),
+        Classification("stedelijkheid", "Stedelijkheid", "categories",
+                       tuple(LegendClass(color=col, label=f"{k} {STEDELIJKHEID_LABELS[k]}", value=k)
+                             for k, col in zip(range(1, 6), c.PURPLES_DARK_FIRST))),
+        Classification("tekort_totaal", f"Tekort aan plaatsen {settings.target_year}", "classes",
+                       range_classes((0.0, 50.0, 100.0, 250.0), c.GAP, "", 0,
+                                     low_label="overschot (minder dan 0)"), unit="plaatsen"),
+        Classification("groei_klasse", f"Groei toewijzingen {settings.observed_years[0]}-{settings.observed_years[-1]}",
+                       "categories",
+                       tuple(LegendClass(color=col, label=lab, value=k)
+                             for k, (col, lab) in enumerate(zip(c.BLUES, growth_labels), start=1))),
+        Classification("ses_groep", "Sociaal-economische status (SES-WOA)", "categories",
+                       tuple(LegendClass(color=col, label=lab, value=k) for k, (col, lab) in enumerate(zip(
+                           c.RD_YL_BU, ("1 laagste", "2", "3", "4", "5 hoogste")), start=1))),
+        Classification("clienten_per_1000_75plus", "Cliënten V&V per 1.000 inwoners 75+", "classes",
+                       range_classes((90.0, 110.0, 130.0, 150.0), c.GREENS, "", 0)),
+    ]
+
+
+SPEC = LayerSpec(
+    id="gemeenten",
+    title="Gemeenten",
+    geometry_type="polygon",
+    id_field="gemeentecode",
+    label_field="gemeentenaam",
+    fields=FIELDS,
+    build=build,
+    classifications=classifications,
+    minzoom=5,
+    maxzoom=13,
+    tippecanoe_options=("--no-tiny-polygon-reduction", "--detect-shared-borders",
+                        "--no-feature-limit", "--no-tile-size-limit", "--simplification=4"),
+    description="Gemeenten van de regio met bevolking, stedelijkheid, zorggebruik en het tekort aan plaatsen.",
+)

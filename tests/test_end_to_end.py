@@ -1,0 +1,194 @@
+"""End to end: the demo region generated, built, and every published form checked."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+
+import geopandas as gpd
+import mapbox_vector_tile
+import pandas as pd
+import pyogrio
+import pytest
+from fastapi.testclient import TestClient
+from pmtiles.reader import MmapSource, Reader
+
+from server.app import create_app
+from server.settings import ServerSettings
+
+pytestmark = pytest.mark.slow
+
+
+def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """Web Mercator tile of a point (the slippy-map formula)."""
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def decode(data: bytes) -> dict:
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return mapbox_vector_tile.decode(data)
+
+
+def read_archive(path):
+    fh = open(path, "rb")
+    return Reader(MmapSource(fh)), fh
+
+
+def test_geopackage_layers_counts_and_crs(demo_inputs, demo_build):
+    layers = dict(pyogrio.list_layers(demo_build / "wonenzorg.gpkg"))
+    assert set(layers) == {"gemeenten", "wijken", "locaties"}
+    gem_in = json.loads((demo_inputs / "gemeenten.geojson").read_text())["features"]
+    wijk_in = json.loads((demo_inputs / "wijken.geojson").read_text())["features"]
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten")
+    wijk = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="wijken")
+    loc = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="locaties")
+    assert len(gem) == len(gem_in) == 20
+    assert len(wijk) == len(wijk_in)
+    for gdf in (gem, wijk, loc):
+        assert gdf.crs.to_epsg() == 28992
+    gap_cols = [c for c in gem.columns if c.startswith("tekort_")]
+    assert set(gap_cols) == {"tekort_zzp4", "tekort_zzp5_7", "tekort_zzp6_8", "tekort_overig", "tekort_totaal"}
+    assert not gem[gap_cols].isna().any().any()
+    # the total is the sum of the groups
+    parts = gem[["tekort_zzp4", "tekort_zzp5_7", "tekort_zzp6_8", "tekort_overig"]].sum(axis=1)
+    assert (parts - gem["tekort_totaal"]).abs().max() < 1e-6
+
+    # locations: every input row whose postcode is well formed and whose PC4 is known is placed
+    rows = pd.read_csv(demo_inputs / "zorglocaties.csv", sep=";", dtype=str)
+    pc4_known = set(pd.read_csv(demo_inputs / "pc6.csv", sep=";", dtype=str)["postcode"].str[:4])
+    clean = rows["postcode"].str.upper().str.replace(r"[\s-]", "", regex=True)
+    placeable = clean.str.fullmatch(r"[1-9]\d{3}[A-Z]{2}") & clean.str[:4].isin(pc4_known)
+    assert len(loc) == int(placeable.sum())
+    assert len(loc) < len(rows)  # the demo has a broken postcode on purpose
+
+
+def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_build):
+    """An independent recomputation of ZZP 5-7 demand and gap with plain pandas on the input files."""
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    loc = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="locaties")
+    cl = pd.read_csv(demo_inputs / "wlz_clienten.csv", sep=";")
+    pop = pd.read_csv(demo_inputs / "bevolking.csv", sep=";")
+    prog = pd.read_csv(demo_inputs / "bevolkingsprognose.csv", sep=";")
+    pop = pop[pop["regiocode"].str.startswith("GM")].assign(n=lambda d: d.mannen + d.vrouwen,
+                                                             jaar=lambda d: d.peildatum.str[:4].astype(int))
+    prog = prog.assign(n=lambda d: d.mannen + d.vrouwen, jaar=lambda d: d.peildatum.str[:4].astype(int))
+    cl = cl[(cl["leveringsvorm"] == "intramuraal") & cl["zorgprofiel"].isin(["VV5", "VV7"])]
+    cl = cl.assign(band=cl["leeftijdsklasse"].str.extract(r"^(\d+)")[0].astype(int))
+    code = gem["inwoners"].idxmax()
+    demand = 0.0
+    for band in range(0, 100, 5):
+        rates = []
+        for year in (2020, 2021, 2022, 2023):
+            c = cl[(cl.jaar == year) & (cl.band == band)]["aantal_clienten"].sum()
+            p = pop[(pop.jaar == year) & (pop.leeftijd_van == band)]["n"].sum()
+            rates.append(c / p)
+        n2040 = prog[(prog.jaar == 2040) & (prog.regiocode == code) & (prog.leeftijd_van == band)]["n"].sum()
+        demand += sum(rates) / len(rates) * n2040
+    places = loc[(loc.gemeentecode == code) & (loc.sector == "V&V")]["plaatsen_zzp5_7"].sum()
+    assert gem.at[code, "vraag_zzp5_7"] == pytest.approx(demand, rel=1e-9)
+    assert gem.at[code, "tekort_zzp5_7"] == pytest.approx(demand - places, rel=1e-9)
+
+
+@pytest.mark.parametrize("layer", ["gemeenten", "wijken", "locaties"])
+def test_pmtiles_decode_with_declared_attributes(demo_build, layer):
+    catalog = json.loads((demo_build / "catalog.json").read_text())
+    spec = next(l for l in catalog["layers"] if l["id"] == layer)
+    declared = {f["name"] for f in spec["fields"]}
+    reader, fh = read_archive(demo_build / "tiles" / f"{layer}.pmtiles")
+    with fh:
+        h = reader.header()
+        assert (h["min_zoom"], h["max_zoom"]) == (spec["minzoom"], spec["maxzoom"])
+        gdf = gpd.read_file(demo_build / "wonenzorg.gpkg", layer=layer).to_crs(4326)
+        pts = gdf.geometry.representative_point()
+        key = spec["id_field"]
+        for z in sorted({h["min_zoom"], (h["min_zoom"] + h["max_zoom"]) // 2, h["max_zoom"]}):
+            seen = set()
+            for code, pt in zip(gdf[key], pts):
+                x, y = lonlat_to_tile(pt.x, pt.y, z)
+                data = reader.get(z, x, y)
+                assert data is not None, f"{layer}: no tile {z}/{x}/{y} for {code}"
+                feats = decode(data)[layer]["features"]
+                for f in feats:
+                    assert set(f["properties"]) <= declared
+                    assert isinstance(f.get("id"), int)
+                    seen.add(f["properties"][key])
+            assert set(gdf[key]) <= seen, f"{layer} z{z}: features missing from their tiles"
+
+
+def test_every_gemeente_in_the_lowest_zoom_tiles(demo_build):
+    reader, fh = read_archive(demo_build / "tiles" / "gemeenten.pmtiles")
+    with fh:
+        z = reader.header()["min_zoom"]
+        gdf = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").to_crs(4326)
+        w, s, e, n = gdf.total_bounds
+        x0, y0 = lonlat_to_tile(w, n, z)
+        x1, y1 = lonlat_to_tile(e, s, z)
+        seen = {}
+        for x in range(x0, x1 + 1):
+            for y in range(y0, y1 + 1):
+                data = reader.get(z, x, y)
+                for f in decode(data)["gemeenten"]["features"] if data else []:
+                    seen[f["properties"]["gemeentecode"]] = f["properties"]
+        assert set(seen) == set(gdf["gemeentecode"])
+        for props in seen.values():
+            assert "tekort_totaal" in props and "aandeel_75plus" in props and "stedelijkheid" in props
+
+
+@pytest.fixture(scope="module")
+def client(demo_build):
+    with TestClient(create_app(ServerSettings(build_dir=demo_build))) as c:
+        yield c
+
+
+def test_server_tiles_are_the_archive_bytes(client, demo_build):
+    reader, fh = read_archive(demo_build / "tiles" / "gemeenten.pmtiles")
+    with fh:
+        gem = client.get("/api/gemeenten").json()
+        assert len(gem) == 20
+        lon, lat = gem[0]["label_point"]
+        for z in (5, 9, 13):
+            x, y = lonlat_to_tile(lon, lat, z)
+            r = client.get(f"/tiles/gemeenten/{z}/{x}/{y}.pbf", headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200
+            assert r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+            assert r.headers["content-encoding"] == "gzip"
+            stored = reader.get(z, x, y)
+            assert gzip.decompress(stored) == r.content  # httpx undoes the gzip the archive stores
+            names = {f["properties"]["gemeentenaam"] for f in decode(r.content)["gemeenten"]["features"]}
+            assert gem[0]["gemeentenaam"] in names
+
+
+def test_server_tilejson_and_catalog(client):
+    cat = client.get("/api/catalog").json()
+    assert [l["id"] for l in cat["layers"]] == ["gemeenten", "wijken", "locaties"]
+    assert cat["region"] == "Demoregio"
+    for layer in cat["layers"]:
+        tj = client.get(f"/tiles/{layer['id']}.json").json()
+        assert tj["tilejson"] == "3.0.0"
+        assert tj["tiles"][0].endswith(f"/tiles/{layer['id']}/{{z}}/{{x}}/{{y}}.pbf")
+        assert tj["vector_layers"][0]["id"] == layer["id"]
+        assert set(tj["vector_layers"][0]["fields"]) == {f["name"] for f in layer["fields"]}
+        assert re.search(r"CBS", tj["attribution"])
+        legend = layer["legend"]
+        assert legend["indicators"] and legend["default"] == legend["indicators"][0]["field"]
+    gem_legend = cat["layers"][0]["legend"]
+    assert {"aandeel_75plus", "stedelijkheid", "tekort_totaal"} <= {i["field"] for i in gem_legend["indicators"]}
+
+
+def test_build_writes_reports_and_manifest(demo_build, demo_inputs):
+    manifest = json.loads((demo_build / "manifest.json").read_text())
+    assert manifest["feature_counts"]["gemeenten"] == 20
+    assert set(manifest["inputs"]) >= {"gemeenten", "wijken", "clienten", "locaties"}
+    import hashlib
+    assert manifest["inputs"]["locaties"]["sha256"] == hashlib.sha256(
+        (demo_inputs / "zorglocaties.csv").read_bytes()).hexdigest()
+    report = json.loads((demo_build / "geocodering.json").read_text())
+    assert report["totaal"] == sum(report["per_uitkomst"].values())
+    assert len(report["niet_exact"]) == report["totaal"] - report["exact_pc6"]
+    assert (demo_build / "geocodering.csv").exists() and (demo_build / "tekort_2040.csv").exists()

@@ -1,0 +1,105 @@
+"""The map server's answers: status codes, caching headers, CORS, static files."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.settings import ROOT, ServerSettings
+
+
+@pytest.fixture(scope="module")
+def client(demo_build):
+    with TestClient(create_app(ServerSettings(build_dir=demo_build))) as c:
+        yield c
+
+
+def first_tile(client, z=10):
+    from tests.test_end_to_end import lonlat_to_tile
+
+    lon, lat = client.get("/api/gemeenten").json()[0]["label_point"]
+    return (z, *lonlat_to_tile(lon, lat, z))
+
+
+def test_health(client):
+    r = client.get("/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/tiles/gemeenten/a/1/1.pbf", 400),
+    ("/tiles/gemeenten/10/1/x.pbf", 400),
+    ("/tiles/gemeenten/10/1/1.png", 400),
+    ("/tiles/gemeenten/-1/0/0.pbf", 400),
+    ("/tiles/gemeenten/2/4/0.pbf", 400),       # x >= 2^z
+    ("/tiles/gemeenten/2/0/0.pbf", 404),       # below the layer's minzoom
+    ("/tiles/gemeenten/20/0/0.pbf", 404),      # above its maxzoom
+    ("/tiles/gemeenten/8/0/0.pbf", 404),       # outside its bounds
+    ("/tiles/bestaatniet/8/0/0.pbf", 404),
+    ("/tiles/..%2F..%2Fetc%2Fpasswd/1/0/0.pbf", 404),
+    ("/tiles/bestaatniet.json", 404),
+])
+def test_tile_errors(client, path, status):
+    r = client.get(path)
+    assert r.status_code == status
+    assert "detail" in r.json()
+
+
+def test_tile_etag_304_and_cache_headers(client):
+    z, x, y = first_tile(client)
+    r = client.get(f"/tiles/gemeenten/{z}/{x}/{y}.mvt")
+    assert r.status_code == 200
+    etag = r.headers["etag"]
+    assert "max-age" in r.headers["cache-control"]
+    r2 = client.get(f"/tiles/gemeenten/{z}/{x}/{y}", headers={"If-None-Match": etag})
+    assert r2.status_code == 304 and r2.content == b""
+    r3 = client.get(f"/tiles/gemeenten/{z}/{x}/{y}.pbf", headers={"If-None-Match": '"other"'})
+    assert r3.status_code == 200
+
+
+def test_empty_tile_inside_bounds_is_204(client, demo_build):
+    """A tile inside the layer's bounds but without features (a corner of the bbox) answers 204."""
+    import json
+
+    from tests.test_end_to_end import lonlat_to_tile
+
+    cat = json.loads((demo_build / "catalog.json").read_text())
+    loc = next(l for l in cat["layers"] if l["id"] == "locaties")
+    w, s, e, n = loc["bounds"]
+    z = loc["maxzoom"]
+    statuses = set()
+    for lon, lat in ((w, s), (w, n), (e, s), (e, n)):
+        x, y = lonlat_to_tile(lon, lat, z)
+        for dx in (-1, 0, 1):
+            statuses.add(client.get(f"/tiles/locaties/{z}/{x + dx}/{y}.pbf").status_code)
+    assert 204 in statuses
+
+
+def test_cors_allows_any_origin(client):
+    z, x, y = first_tile(client)
+    r = client.get(f"/tiles/gemeenten/{z}/{x}/{y}.pbf", headers={"Origin": "https://kaart.example.nl"})
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_viewer_and_vendor_files(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    r = client.get("/vendor/leaflet/dist/leaflet.js")
+    assert r.status_code == 200 and b"Leaflet" in r.content[:300]
+    assert client.get("/vendor/leaflet/../../package.json").status_code == 404
+    assert client.get("/vendor/leaflet/%2e%2e/%2e%2e/package.json").status_code == 404
+    assert client.get("/vendor/not-a-dependency/index.js").status_code == 404
+
+
+def test_no_build_answers_503(tmp_path):
+    with TestClient(create_app(ServerSettings(build_dir=tmp_path))) as c:
+        assert c.get("/health").json()["status"] == "geen build"
+        r = c.get("/api/catalog")
+        assert r.status_code == 503 and "wz build" in r.json()["detail"]
+
+
+def test_openapi_lists_the_endpoints(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/tiles/{layer}/{z}/{x}/{y}", "/tiles/{layer}.json", "/api/catalog", "/api/gemeenten", "/health"):
+        assert p in paths
