@@ -68,12 +68,13 @@ def geocode_locations(locations: pd.DataFrame, pc6: pd.DataFrame) -> gpd.GeoData
     pc6_xy = pc6.set_index("postcode")[["x", "y"]]
     pc4_xy = pc4_centroids(pc6)
     out = locations.copy()
-    out["postcode_invoer"] = out["postcode"].astype(str)
-    norm = [normalise_postcode(p) for p in out["postcode"]]
+    out["postcode_invoer"] = ["" if p is None or (not isinstance(p, str) and pd.isna(p)) else str(p)
+                              for p in out["postcode"]]
+    norm = [normalise_postcode(p) for p in out["postcode_invoer"]]
     xs, ys, status = [], [], []
     for raw, code in zip(out["postcode_invoer"], norm):
         if code is None:
-            status.append(MISSING if not raw.strip() or raw == "nan" else INVALID)
+            status.append(MISSING if not raw.strip() else INVALID)
             xs.append(np.nan)
             ys.append(np.nan)
         elif code in pc6_xy.index:

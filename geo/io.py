@@ -179,11 +179,13 @@ def read_table(path: Path, contract: tuple[Column, ...]) -> pd.DataFrame:
         delim = _sniff_delimiter(text)
         try:
             df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                             quotechar='"', skipinitialspace=False)
+                             quotechar='"', skipinitialspace=False, skip_blank_lines=False)
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputError(path.name, f"kan het CSV-bestand niet lezen ({exc})") from None
         decimal_comma = delim != ","
     df.columns = [str(c).strip().lower() for c in df.columns]
+    # blank lines are skipped, but row numbers keep counting them, as a spreadsheet does
+    df = df[~(df.fillna("").astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
     missing = [c.name for c in contract if c.name not in df.columns and c.required]
     if missing:
         raise InputError(path.name, f"kolom(men) ontbreken: {', '.join(missing)}; "
@@ -200,7 +202,7 @@ def read_table(path: Path, contract: tuple[Column, ...]) -> pd.DataFrame:
 
 def _convert(path: Path, values: pd.Series, col: Column, decimal_comma: bool) -> pd.Series:
     def fail(i: int, msg: str) -> None:
-        raise InputError(path.name, msg, row=int(i) + 2, column=col.name)
+        raise InputError(path.name, msg, row=int(values.index[i]) + 2, column=col.name)
 
     empty = values == ""
     if col.required and empty.any():

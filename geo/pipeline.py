@@ -12,7 +12,7 @@ import shapely
 from . import forecast, indicators
 from .geocode import geocode_locations, geocode_report
 from .io import Inputs
-from .urbanity import STEDELIJKHEID_LABELS, address_density, stedelijkheid_class
+from .urbanity import STEDELIJKHEID_LABELS, DensityGrid, address_density_raster, stedelijkheid_class
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Results:
     gap: pd.DataFrame
     region: dict
     geocoding: dict
+    oad_grid: DensityGrid | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -60,7 +61,7 @@ def compute(inputs: Inputs) -> Results:
 
     # --- addresses: OAD per address, averaged per area
     addr = inputs.addresses
-    oad = address_density(addr["x"], addr["y"], s.oad_radius_m)
+    oad, grid = address_density_raster(addr["x"], addr["y"], s.oad_radius_m)
     addr_wijk = assign_points_to_areas(addr["x"], addr["y"], wijk)
     addr_gem = assign_points_to_areas(addr["x"], addr["y"], gem)
     outside = int(pd.isna(addr_gem).sum())
@@ -162,4 +163,4 @@ def compute(inputs: Inputs) -> Results:
     }
     return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
                    locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
-                   geocoding=report, notes=notes)
+                   geocoding=report, oad_grid=grid, notes=notes)

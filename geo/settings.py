@@ -79,21 +79,47 @@ def load_settings(path: Path | None) -> Settings:
     for key, value in raw.items():
         if key not in known or key == "extra":
             raise SettingsError(f"instellingen {path}: onbekende instelling '{key}'")
-        default = getattr(Settings(), key)
-        if isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise SettingsError(f"instellingen {path}: '{key}' moet een lijst zijn")
-            value = tuple(value)
-        elif isinstance(default, bool) or not isinstance(value, type(default)) and not (
-            isinstance(default, float) and isinstance(value, int)
-        ):
-            raise SettingsError(
-                f"instellingen {path}: '{key}' moet van het type {type(default).__name__} zijn"
-            )
-        values[key] = value
+        values[key] = _typed(path, key, value, getattr(Settings(), key))
     settings = Settings(**values)
     _check(settings, path)
     return settings
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _typed(path: Path, key: str, value, default):
+    """The value converted to the type of its default, or a SettingsError naming the key."""
+    def fail(what: str):
+        raise SettingsError(f"instellingen {path}: '{key}' moet {what} zijn")
+
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            fail("een lijst")
+        if default and isinstance(default[0], int) and not isinstance(default[0], bool):
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                fail("een lijst van gehele getallen")
+        elif not all(_is_number(v) for v in value):
+            fail("een lijst van getallen")
+        return tuple(float(v) if isinstance(default[0], float) else v for v in value) if default else tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            fail("true of false")
+        return value
+    if isinstance(default, int):
+        if not (isinstance(value, int) and not isinstance(value, bool)):
+            fail("een geheel getal")
+        return value
+    if isinstance(default, float):
+        if not _is_number(value):
+            fail("een getal")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            fail("tekst")
+        return value
+    return value
 
 
 def _check(s: Settings, path: Path) -> None:
@@ -110,5 +136,7 @@ def _check(s: Settings, path: Path) -> None:
         v = getattr(s, key)
         if len(v) != 4 or list(v) != sorted(v):
             fail(f"'{key}' moet vier oplopende grenzen bevatten")
+    if s.oad_radius_m <= 0:
+        fail("'oad_radius_m' moet groter dan 0 zijn")
     if s.privacy_min_count < 1:
         fail("'privacy_min_count' moet minstens 1 zijn")

@@ -141,6 +141,23 @@ def write_gpkg_layer(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None
                             layer_options={"DESCRIPTION": spec.description, "IDENTIFIER": spec.title})
 
 
+def write_density_cog(grid, path: Path, work: Path) -> None:
+    """The OAD surface as a Cloud Optimized GeoTIFF in RD New (float32, deflate, overviews)."""
+    import rasterio
+    from rasterio.shutil import copy as rio_copy
+
+    tmp = work / "oad_plain.tif"
+    profile = {"driver": "GTiff", "height": grid.values.shape[0], "width": grid.values.shape[1], "count": 1,
+               "dtype": "float32", "crs": "EPSG:28992", "transform": grid.transform, "nodata": None}
+    with rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(grid.values, 1)
+        dst.set_band_description(1, "Omgevingsadressendichtheid (adressen per km2 binnen "
+                                    f"{grid.radius_m:.0f} m)")
+        dst.update_tags(bron="Adressen; berekening Wonen en Zorg 2040", eenheid="adressen per km2",
+                        celgrootte_m=str(grid.cell_m), straal_m=str(grid.radius_m))
+    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE="256")
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -228,6 +245,9 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         for spec in specs:
             progress(f"Vectortegels maken: {spec.id}")
             write_pmtiles(spec, frames[spec.id], tiles / f"{spec.id}.pmtiles", settings, work)
+        if results.oad_grid is not None:
+            progress("Raster omgevingsadressendichtheid schrijven (GeoTIFF)")
+            write_density_cog(results.oad_grid, new_dir / "oad.tif", work)
         shutil.rmtree(work)
         progress("Catalogus, legenda en rapporten schrijven")
         _write_reports(new_dir, results, inputs, settings, specs, frames, t0)
