@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
 from .ages import AGE_BANDS
@@ -287,11 +288,24 @@ def read_boundaries(path: Path, code_pattern: str, expected: str) -> gpd.GeoData
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
     gdf = gdf.to_crs(RD_NEW)
+    gdf = repair_polygons(gdf)
+    out = gdf[["statcode", "statnaam", "geometry"]].reset_index(drop=True)
+    out.attrs["hersteld"] = gdf.attrs.get("hersteld", [])
+    return out
+
+
+def repair_polygons(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Repair invalid polygons (``make_valid``, keeping the polygonal part).
+
+    The codes of the repaired features are listed in ``attrs["hersteld"]``.
+    """
     invalid = ~gdf.geometry.is_valid
+    gdf = gdf.copy()
     if invalid.any():
         gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
-        gdf.geometry = gdf.geometry.apply(_polygonal_part)
-    return gdf[["statcode", "statnaam", "geometry"]].reset_index(drop=True)
+        gdf.loc[invalid, "geometry"] = gdf.geometry[invalid].apply(_polygonal_part)
+    gdf.attrs["hersteld"] = gdf.loc[invalid, "statcode"].tolist()
+    return gdf
 
 
 def _polygonal_part(geom):
@@ -299,6 +313,83 @@ def _polygonal_part(geom):
         return geom
     polys = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(polys) if polys else geom
+
+
+# --- CBS wijk- en buurtkaart (GeoPackage) ------------------------------------------
+
+#: CBS writes these (and other values <= -99999990) for "secret" or "unknown"
+CBS_SENTINEL_LIMIT = -99_999_990
+WBK_LAYERS = {"gemeenten": ("gemeentecode", "gemeentenaam", r"GM\d{4}"),
+              "wijken": ("wijkcode", "wijknaam", r"WK\d{6}"),
+              "buurten": ("buurtcode", "buurtnaam", r"BU\d{8}")}
+
+
+def read_wijkbuurtkaart(path: Path, level: str) -> gpd.GeoDataFrame:
+    """One level (``gemeenten``, ``wijken`` or ``buurten``) of a CBS wijk- en buurtkaart GeoPackage.
+
+    CBS column names are kept and ``statcode``/``statnaam`` added; water-only
+    features (``water == 'JA'``) are left out; CBS's negative sentinel values
+    (-99999999, -99999997, ...) become missing.
+    """
+    path = Path(path)
+    code_col, name_col, pattern = WBK_LAYERS[level]
+    if not path.exists():
+        raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
+    layers = [name for name, _ in pyogrio.list_layers(path)]
+    layer = next((l for l in layers if l.lower() == level or l.lower().endswith("_" + level)), None)
+    if layer is None:
+        raise InputError(path.name, f"laag '{level}' ontbreekt; gevonden: {', '.join(layers)}")
+    gdf = gpd.read_file(path, layer=layer)
+    cols = {c.lower(): c for c in gdf.columns}
+    for needed in (code_col, name_col):
+        if needed not in cols:
+            raise InputError(f"{path.name} (laag {layer})", f"kolom '{needed}' ontbreekt", row=1, column=needed)
+    gdf = gdf.rename(columns={cols[code_col]: code_col, cols[name_col]: name_col})
+    if "water" in cols:
+        gdf = gdf[gdf[cols["water"]].astype(str).str.upper() != "JA"]
+    for c in gdf.columns:
+        if c != "geometry" and pd.api.types.is_numeric_dtype(gdf[c]):
+            gdf[c] = gdf[c].where(gdf[c] > CBS_SENTINEL_LIMIT)
+    gdf["statcode"] = gdf[code_col].astype(str).str.strip()
+    gdf["statnaam"] = gdf[name_col].astype(str).str.strip()
+    bad = ~gdf["statcode"].str.fullmatch(pattern)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path.name} (laag {layer})", f"'{gdf['statcode'].iloc[i]}' is geen geldige code",
+                         row=i + 2, column=code_col)
+    if gdf.crs is None:
+        raise InputError(f"{path.name} (laag {layer})", "het coördinatenstelsel ontbreekt")
+    gdf = repair_polygons(gdf.to_crs(RD_NEW).reset_index(drop=True))
+    return gdf
+
+
+def _find_wijkbuurtkaart(folder: Path) -> Path | None:
+    found = sorted(folder.glob("wijkenbuurten*.gpkg")) + sorted(folder.glob("wijkbuurtkaart*.gpkg"))
+    return found[0] if found else None
+
+
+# --- population (CBS extracts) -------------------------------------------------------
+
+def read_population(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Population by 5-year band per gemeente and wijk, as CBS extracts give it.
+
+    Rows for other areas (Nederland ``NL01``, provinces ``PV..``, ...) are
+    skipped and counted; extra breakdowns (such as ``herkomst``) are summed.
+    """
+    contract = tuple(
+        Column(c.name, c.kind, r"[A-Z]{2}\d{2,8}", c.allowed, c.minimum, c.required, "een CBS-regiocode")
+        if c.name == "regiocode" else c for c in CONTRACTS["bevolking"])
+    df = read_table(path, contract)
+    keep = df["regiocode"].str.fullmatch(r"GM\d{4}|WK\d{6}")
+    notes = []
+    if (~keep).any():
+        kinds = sorted(df.loc[~keep, "regiocode"].str[:2].unique())
+        notes.append(f"{Path(path).name}: {int((~keep).sum())} regel(s) voor andere gebieden "
+                     f"({', '.join(kinds)}) overgeslagen")
+    df = df[keep]
+    df = (df.groupby(["peildatum", "regiocode", "leeftijd_van", "leeftijd_tot"], as_index=False)
+          [["mannen", "vrouwen"]].sum())
+    return df, notes
 
 
 # --- SES-WOA StatLine export -------------------------------------------------------
@@ -383,12 +474,25 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     for k, alt in xlsx.items():
         if not files[k].exists() and alt.exists():
             files[k] = alt
-    gemeenten = read_boundaries(files["gemeenten"], r"GM\d{4}", "gemeentecode als GM0344")
-    wijken = read_boundaries(files["wijken"], r"WK\d{6}", "wijkcode als WK034401")
+    notes: list[str] = []
+    wbk = _find_wijkbuurtkaart(folder)
+    if not files["gemeenten"].exists() and wbk is not None:
+        files["gemeenten"] = files["wijken"] = wbk
+        gemeenten = read_wijkbuurtkaart(wbk, "gemeenten")
+        wijken = read_wijkbuurtkaart(wbk, "wijken")
+    else:
+        gemeenten = read_boundaries(files["gemeenten"], r"GM\d{4}", "gemeentecode als GM0344")
+        wijken = read_boundaries(files["wijken"], r"WK\d{6}", "wijkcode als WK034401")
+    for key, gdf in (("gemeenten", gemeenten), ("wijken", wijken)):
+        fixed = gdf.attrs.get("hersteld", [])
+        if fixed:
+            notes.append(f"{files[key].name}: {len(fixed)} ongeldige geometrie(ën) hersteld "
+                         f"({', '.join(fixed[:10])}{' ...' if len(fixed) > 10 else ''})")
     addresses = read_table(files["adressen"], CONTRACTS["adressen"])
     pc6 = read_table(files["pc6"], CONTRACTS["pc6"])
-    population = read_table(files["bevolking"], CONTRACTS["bevolking"])
-    projection = read_table(files["prognose"], CONTRACTS["prognose"])
+    population, pop_notes = read_population(files["bevolking"])
+    projection, proj_notes = read_population(files["prognose"])
+    notes += pop_notes + proj_notes
     clients = _normalise_clients(files["clienten"], read_table(files["clienten"], CONTRACTS["clienten"]))
     locations = read_table(files["locaties"], CONTRACTS["locaties"])
     ses = read_ses_statline(files["ses"])
@@ -405,7 +509,8 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
                   addresses=addresses, pc6=pc6, population=population, projection=projection,
                   clients=clients, locations=locations, ses=ses,
                   files={k: v for k, v in files.items()}
-                  | ({"instellingen": Path(settings_path)} if settings_path else {}))
+                  | ({"instellingen": Path(settings_path)} if settings_path else {}),
+                  notes=notes)
 
 
 def _check_years(path: Path, df: pd.DataFrame, years: tuple[int, ...]) -> None:

@@ -48,7 +48,7 @@ def compute(inputs: Inputs) -> Results:
     s = inputs.settings
     years = s.observed_years
     first, last = years[0], years[-1]
-    notes: list[str] = []
+    notes: list[str] = list(inputs.notes)
 
     gem = inputs.gemeenten.copy()
     wijk = inputs.wijken.copy()
