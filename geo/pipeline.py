@@ -25,6 +25,8 @@ class Results:
     gap: pd.DataFrame
     region: dict
     geocoding: dict
+    care_use: pd.DataFrame | None = None
+    region_values: dict = field(default_factory=dict)
     oad_grid: DensityGrid | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -72,6 +74,7 @@ def compute(inputs: Inputs) -> Results:
 
     # --- population
     pop_last = indicators.inhabitants_and_75plus(inputs.population, last)
+    pop_first = indicators.inhabitants_and_75plus(inputs.population, first)
 
     # --- SES-WOA: the file's own gemeente rows where present, else a household-weighted mean
     ses = inputs.ses.set_index("regiocode")
@@ -99,7 +102,8 @@ def compute(inputs: Inputs) -> Results:
     counts_as_location = ((loc["clienten_intramuraal"] >= s.location_min_intramural)
                           | (loc["clienten_vpt_mpt"] >= s.location_min_home))
     loc["telt_mee"] = counts_as_location
-    loc_count = loc[placed & counts_as_location].groupby("gemeentecode").size()
+    counted_vv = placed & counts_as_location & (loc["sector"] == "V&V")
+    loc_count = loc[counted_vv].groupby("gemeentecode").size()
 
     # --- forecast and gap (mid scenario, target year)
     rates = forecast.usage_rates(inputs.clients, inputs.population, years)
@@ -123,11 +127,16 @@ def compute(inputs: Inputs) -> Results:
     out["stedelijkheid_label"] = out["stedelijkheid"].map(STEDELIJKHEID_LABELS)
     out["vv_clienten"] = all_vv[last].to_numpy()
     out["vv_clienten_begin"] = all_vv[first].to_numpy()
+    old_first = pop_first["inwoners_75plus"].reindex(codes).to_numpy().astype(float)
     out["clienten_per_1000_75plus"] = (1000.0 * vv48[last].to_numpy()
                                        / out["inwoners_75plus"].where(out["inwoners_75plus"] > 0))
+    out["clienten_per_1000_75plus_begin"] = 1000.0 * vv48[first].to_numpy() / np.where(old_first > 0, old_first, np.nan)
+    out["groei_clienten_per_1000"] = indicators.growth_pct(out["clienten_per_1000_75plus_begin"],
+                                                           out["clienten_per_1000_75plus"]).to_numpy()
     out["groei_toewijzingen"] = growth.to_numpy()
     out["groei_klasse"] = indicators.growth_class(out["groei_toewijzingen"], s.growth_class_limits_pct).to_numpy()
     out["aantal_locaties"] = loc_count.reindex(codes, fill_value=0).to_numpy()
+    out["locaties_per_1000_clienten"] = 1000.0 * out["aantal_locaties"] / out["vv_clienten"].where(out["vv_clienten"] > 0)
     for g in forecast.ZZP_GROUPS:
         out[f"vraag_{g}"] = demand[g].to_numpy()
         out[f"plaatsen_{g}"] = places[g].to_numpy()
@@ -152,6 +161,11 @@ def compute(inputs: Inputs) -> Results:
         loc_out[forecast.PLACE_COLUMNS[g]] = loc_out[forecast.PLACE_COLUMNS[g]].astype(int)
     loc_out["plaatsen_totaal"] = loc_out[[forecast.PLACE_COLUMNS[g] for g in forecast.ZZP_GROUPS]].sum(axis=1)
 
+    care_use = _care_use(inputs, vv48, years)
+    region_values = {
+        "gemeenten": _region_row(out, inputs, oad[~pd.isna(addr_gem)], s, loc[counted_vv], care_use),
+        "wijken": _region_row(w, inputs, oad[~pd.isna(addr_wijk)], s, None, care_use),
+    }
     region = {
         "naam": s.region_name,
         "inwoners": int(out["inwoners"].sum()),
@@ -163,4 +177,57 @@ def compute(inputs: Inputs) -> Results:
     }
     return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
                    locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
-                   geocoding=report, oad_grid=grid, notes=notes)
+                   geocoding=report, care_use=care_use, region_values=region_values,
+                   oad_grid=grid, notes=notes)
+
+
+def _care_use(inputs: Inputs, vv48: pd.DataFrame, years) -> pd.DataFrame:
+    """Clients ZZP 4-8 and clients per 1,000 inhabitants aged 75+ per gemeente and year, with a region row."""
+    rows = []
+    for year in years:
+        pop = indicators.inhabitants_and_75plus(inputs.population, year)["inwoners_75plus"]
+        pop = pop[pop.index.str.startswith("GM")]
+        for code in vv48.index:
+            n, p = int(vv48.at[code, year]), float(pop.get(code, 0))
+            rows.append({"gemeentecode": code, "jaar": year, "clienten_zzp4_8": n,
+                         "inwoners_75plus": p, "per_1000_75plus": 1000.0 * n / p if p else np.nan})
+        n, p = int(vv48[year].sum()), float(pop.reindex(vv48.index).sum())
+        rows.append({"gemeentecode": "regio", "jaar": year, "clienten_zzp4_8": n, "inwoners_75plus": p,
+                     "per_1000_75plus": 1000.0 * n / p if p else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _region_row(areas: pd.DataFrame, inputs: Inputs, oad: np.ndarray, s, locations, care_use) -> dict:
+    """The region's value of every indicator of a layer, by the same definitions as per area."""
+    r: dict = {"inwoners": float(areas["inwoners"].sum()), "inwoners_75plus": float(areas["inwoners_75plus"].sum())}
+    if r["inwoners"]:
+        r["aandeel_75plus"] = 100.0 * r["inwoners_75plus"] / r["inwoners"]
+    code_col = "wijkcode" if "wijkcode" in areas else "gemeentecode"
+    hh = inputs.ses.set_index("regiocode")["huishoudens"].reindex(areas[code_col]).to_numpy(dtype=float)
+    score = areas["ses_woa"].to_numpy(dtype=float)
+    ok = ~np.isnan(score) & ~np.isnan(hh)
+    if ok.any() and hh[ok].sum() > 0:
+        r["ses_woa"] = float(np.average(score[ok], weights=hh[ok]))
+        r["ses_groep"] = int(indicators.ses_group([r["ses_woa"]], s.ses_group_limits).iloc[0])
+    if len(oad):
+        r["oad"] = float(np.mean(oad))
+        r["stedelijkheid"] = int(stedelijkheid_class([r["oad"]], s.stedelijkheid_limits).iloc[0])
+        r["stedelijkheid_label"] = STEDELIJKHEID_LABELS[r["stedelijkheid"]]
+    if "vv_clienten" not in areas:
+        return r
+    first, last = float(areas["vv_clienten_begin"].sum()), float(areas["vv_clienten"].sum())
+    r["vv_clienten"], r["vv_clienten_begin"] = last, first
+    if first:
+        r["groei_toewijzingen"] = 100.0 * (last - first) / first
+        r["groei_klasse"] = int(indicators.growth_class([r["groei_toewijzingen"]], s.growth_class_limits_pct).iloc[0])
+    region = care_use[care_use["gemeentecode"] == "regio"].set_index("jaar")["per_1000_75plus"]
+    r["clienten_per_1000_75plus"] = float(region[s.observed_years[-1]])
+    r["clienten_per_1000_75plus_begin"] = float(region[s.observed_years[0]])
+    r["groei_clienten_per_1000"] = 100.0 * (r["clienten_per_1000_75plus"] / r["clienten_per_1000_75plus_begin"] - 1)
+    r["aantal_locaties"] = float(len(locations))
+    if last:
+        r["locaties_per_1000_clienten"] = 1000.0 * r["aantal_locaties"] / last
+    for col in areas.columns:
+        if col.startswith(("vraag_", "plaatsen_", "tekort_")):
+            r[col] = float(areas[col].sum())
+    return r

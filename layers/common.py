@@ -30,10 +30,14 @@ CLIENTEN = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{laatste_jaar}",
                       "Aantal Wlz-cliënten verpleging en verzorging (alle zorgprofielen en leveringsvormen).")
 CLIENTEN_PER_1000 = Leeswijzer("Zorgkantoor; CBS", "{laatste_jaar}",
                                "Wlz-cliënten ZZP 4 t/m 8 (inclusief PGB) per 1.000 inwoners van 75 jaar en ouder.")
+CLIENTEN_PER_1000_GROEI = Leeswijzer("Zorgkantoor; CBS", "{eerste_jaar}-{laatste_jaar}",
+                                     "Verandering van het aantal cliënten ZZP 4 t/m 8 per 1.000 inwoners van 75+, in procenten.")
+LOCATIES_PER_1000 = Leeswijzer("Zorgkantoor, zorglocaties en Wlz-cliënten V&V", "{laatste_jaar}",
+                               "Meetellende V&V-locaties per 1.000 Wlz-cliënten V&V in de gemeente.")
 GROEI = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{eerste_jaar}-{laatste_jaar}",
                    "Groei van het aantal toewijzingen (cliënten) van {eerste_jaar} tot {laatste_jaar}, in procenten.")
 LOCATIES = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
-                      "Locaties met minstens {min_intramuraal} intramurale of {min_thuis} VPT/MPT-cliënten.")
+                      "V&V-locaties met minstens {min_intramuraal} intramurale of {min_thuis} VPT/MPT-cliënten.")
 VRAAG = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                    "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose.")
 PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties V&V", "{laatste_jaar}",

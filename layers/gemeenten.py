@@ -35,15 +35,21 @@ FIELDS = (
     FieldSpec("vv_clienten", "int", "Wlz-cliënten V&V {laatste_jaar}", "cliënten", c.CLIENTEN, count=True),
     FieldSpec("vv_clienten_begin", "int", "Wlz-cliënten V&V {eerste_jaar}", "cliënten", c.CLIENTEN, count=True, popup=False),
     FieldSpec("clienten_per_1000_75plus", "float", "Cliënten per 1.000 inwoners 75+", "", c.CLIENTEN_PER_1000, 0),
+    FieldSpec("clienten_per_1000_75plus_begin", "float", "Cliënten per 1.000 inwoners 75+ in {eerste_jaar}", "",
+              c.CLIENTEN_PER_1000, 0, popup=False),
+    FieldSpec("groei_clienten_per_1000", "float", "Groei cliënten per 1.000 inwoners 75+ {eerste_jaar}-{laatste_jaar}",
+              "%", c.CLIENTEN_PER_1000_GROEI, 1),
     FieldSpec("groei_toewijzingen", "float", "Groei toewijzingen {eerste_jaar}-{laatste_jaar}", "%", c.GROEI, 1),
     FieldSpec("groei_klasse", "int", "Groei toewijzingen (klasse)", "", c.GROEI, popup=False),
-    FieldSpec("aantal_locaties", "int", "Zorglocaties", "", c.LOCATIES),
+    FieldSpec("aantal_locaties", "int", "Zorglocaties V&V", "", c.LOCATIES),
+    FieldSpec("locaties_per_1000_clienten", "float", "Zorglocaties V&V per 1.000 cliënten", "", c.LOCATIES_PER_1000, 1),
     *_GAP_FIELDS,
     FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0),
 )
 
 #: fields that reveal client counts and are suppressed together when a count is small
-_PRIVATE = ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "groei_toewijzingen", "groei_klasse")
+_PRIVATE = ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "clienten_per_1000_75plus_begin",
+            "groei_clienten_per_1000", "groei_toewijzingen", "groei_klasse", "locaties_per_1000_clienten")
 
 
 def build(results, settings: Settings) -> gpd.GeoDataFrame:

@@ -94,6 +94,19 @@ def legend_dict(spec: LayerSpec, settings: Settings) -> dict:
     return out
 
 
+def public_region_values(spec: LayerSpec, values: dict, settings: Settings) -> dict:
+    """The region's value of each declared field, with the same privacy rule as the areas."""
+    out = {}
+    for f in spec.fields:
+        if f.name not in values:
+            continue
+        v = values[f.name]
+        if f.count and v < settings.privacy_min_count:
+            continue
+        out[f.name] = v
+    return out
+
+
 def layer_frame(spec: LayerSpec, results: Results, settings: Settings) -> gpd.GeoDataFrame:
     """The layer's data: only the declared fields, in declared order."""
     gdf = spec.build(results, settings)
@@ -274,6 +287,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
             "minzoom": spec.minzoom, "maxzoom": spec.maxzoom, "public": spec.public,
             "bounds": gdf.to_crs(WGS84).total_bounds.tolist() if len(gdf) else bounds,
             "feature_count": len(gdf), "fields": field_dicts(spec, settings),
+            "region_values": public_region_values(spec, results.region_values.get(spec.id, {}), settings),
             "legend": legend_dict(spec, settings),
         })
     catalog = {

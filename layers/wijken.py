@@ -16,6 +16,7 @@ FIELDS = (
     FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
     FieldSpec("gemeentenaam", "str", "Gemeente"),
     FieldSpec("inwoners", "int", "Inwoners", "", c.BEVOLKING),
+    FieldSpec("inwoners_75plus", "int", "Inwoners 75+", "", c.BEVOLKING, popup=False),
     FieldSpec("aandeel_75plus", "float", "Aandeel 75-plussers", "%", c.AANDEEL_75, 1),
     FieldSpec("ses_woa", "float", "SES-WOA-score", "", c.SES, 3, popup=False),
     FieldSpec("ses_groep", "int", "SES-groep (1 laag - 5 hoog)", "", c.SES_GROUP),

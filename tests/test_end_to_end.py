@@ -192,3 +192,24 @@ def test_build_writes_reports_and_manifest(demo_build, demo_inputs):
     assert report["totaal"] == sum(report["per_uitkomst"].values())
     assert len(report["niet_exact"]) == report["totaal"] - report["exact_pc6"]
     assert (demo_build / "geocodering.csv").exists() and (demo_build / "tekort_2040.csv").exists()
+
+
+def test_region_values_beside_the_areas(demo_inputs, demo_build):
+    """The region's figures in the catalog equal independent sums over the areas and raw files."""
+    cat = json.loads((demo_build / "catalog.json").read_text())
+    rv = {l["id"]: l["region_values"] for l in cat["layers"]}
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten")
+    assert rv["gemeenten"]["inwoners"] == gem["inwoners"].sum()
+    assert rv["gemeenten"]["aandeel_75plus"] == pytest.approx(100 * gem["inwoners_75plus"].sum() / gem["inwoners"].sum())
+    assert rv["gemeenten"]["tekort_totaal"] == pytest.approx(gem["tekort_totaal"].sum())
+    # clients ZZP 4-8 per 1,000 aged 75+ in the last year, from the raw files
+    cl = pd.read_csv(demo_inputs / "wlz_clienten.csv", sep=";")
+    n = cl[(cl.jaar == 2023) & cl.zorgprofiel.isin(["VV4", "VV5", "VV6", "VV7", "VV8"])]["aantal_clienten"].sum()
+    pop = pd.read_csv(demo_inputs / "bevolking.csv", sep=";")
+    old = pop[(pop.peildatum == "2023-01-01") & pop.regiocode.str.startswith("GM") & (pop.leeftijd_van >= 75)]
+    assert rv["gemeenten"]["clienten_per_1000_75plus"] == pytest.approx(1000 * n / (old.mannen + old.vrouwen).sum())
+    # per gemeente: locations per 1,000 clients is consistent with its parts
+    ok = gem["vv_clienten"] > 0
+    assert (gem.loc[ok, "locaties_per_1000_clienten"]
+            - 1000 * gem.loc[ok, "aantal_locaties"] / gem.loc[ok, "vv_clienten"]).abs().max() < 1e-9
+    assert rv["wijken"]["inwoners"] == rv["gemeenten"]["inwoners"]
