@@ -10,8 +10,13 @@ in the gemeente. Positive is a shortage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
+
+from .cohort import cohort_population
+from .lifetable import default_survival
 
 #: ZZP group id -> the V&V zorgprofielen it holds
 ZZP_GROUPS: dict[str, tuple[str, ...]] = {
@@ -108,3 +113,658 @@ def gap_long(demand: pd.DataFrame, places: pd.DataFrame, year: int) -> pd.DataFr
                          "plaatsen": float(places.reindex(index=[code], columns=[g]).fillna(0).iloc[0, 0]),
                          "tekort": float(gap.at[code, g])})
     return pd.DataFrame(rows)
+
+
+# =====================================================================================
+# Scenarios to 2040: demand (min/midden/max) x leveringsvorm (1-4), every year
+# =====================================================================================
+#
+# The functions below build the full forecast table of analyses 4-6 (see
+# docs/methode.md for the method in Dutch, with formulas and a worked example):
+#
+#   usage_rates_all          clients of every leveringsvorm / inhabitants, per year, band, group
+#   rate_scenarios           min / midden / max rate per band and group over the observed years
+#   population_by_age        inhabitants per gemeente, band and year (interpolated, or by cohort ageing)
+#   project_clients          rate x inhabitants, summed over bands, per scenario, year, gemeente, group
+#   home_base                clients at home / intramural per gemeente and group in the base year
+#   home_share_growth        historical growth of the home share per group (region level)
+#   split_home_intramural    the split of a total over home and intramural in one leveringsvorm scenario
+#   split_by_leveringsvorm   that split for every row of the projection and every scenario 1-4
+#   gap_table                places today, the gap and the region total rows
+#   scenario_forecast        everything above in one pure call; returns the table and its assumptions
+
+#: the demand scenarios, in the order they are shown
+DEMAND_SCENARIOS: tuple[str, ...] = ("min", "midden", "max")
+#: leveringsvorm scenario number -> Dutch description
+LEVERINGSVORM_SCENARIOS: dict[int, str] = {
+    1: "aandeel thuis blijft gelijk",
+    2: "aandeel thuis groeit met de helft van het historische tempo",
+    3: "aandeel thuis groeit met het historische tempo",
+    4: "alle groei thuis, intramuraal blijft gelijk",
+}
+#: scenarios 1-3: the fraction of the historical growth of the home share that continues
+DEFAULT_GROWTH_FACTORS: tuple[float, float, float] = (0.0, 0.5, 1.0)
+ALL_LEVERINGSVORMEN: tuple[str, ...] = ("intramuraal", "VPT", "MPT", "PGB")
+#: care in one's own home (zelfstandig wonen)
+HOME_LEVERINGSVORMEN: tuple[str, ...] = ("VPT", "MPT", "PGB")
+#: ``gemeentecode`` of the region total rows
+REGION_ROW = "regio"
+#: how the inhabitants per age band were obtained (the ``bevolkingsmethode`` column)
+METHOD_BY_AGE = "prognose per leeftijdsklasse (lineair geïnterpoleerd)"
+METHOD_COHORT = "cohortmethode (basisjaar verouderd met overlevingskansen, geschaald op prognosetotaal)"
+
+#: columns of the full table, in order
+TABLE_COLUMNS: tuple[str, ...] = (
+    "gemeentecode", "zzp_groep", "groep_id", "jaar", "vraagscenario", "leveringsvormscenario",
+    "clienten_totaal", "clienten_thuis", "clienten_intramuraal", "aandeel_thuis",
+    "clienten_thuis_nu", "clienten_intramuraal_nu", "extra_thuis", "extra_intramuraal",
+    "plaatsen_nu", "tekort", "bevolkingsmethode",
+)
+#: columns that add up over gemeenten (the region row is their sum)
+ADDITIVE_COLUMNS: tuple[str, ...] = (
+    "clienten_totaal", "clienten_thuis", "clienten_intramuraal", "clienten_thuis_nu",
+    "clienten_intramuraal_nu", "extra_thuis", "extra_intramuraal", "plaatsen_nu", "tekort",
+)
+
+
+def _gemeente_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Gemeente rows only, with the code in ``gemeentecode`` (population tables call it ``regiocode``)."""
+    if "gemeentecode" not in df.columns:
+        df = df.rename(columns={"regiocode": "gemeentecode"})
+    return df[df["gemeentecode"].astype(str).str.startswith("GM")]
+
+
+# --- step 1: usage rates ---------------------------------------------------------------
+
+def usage_rates_all(clients: pd.DataFrame, population: pd.DataFrame, years,
+                    gemeenten=None) -> pd.DataFrame:
+    """Region-level usage rate of **all** clients (every leveringsvorm) per year, band and group.
+
+    ``rate[j, a, g] = clients(j, a, g) / inhabitants(j, a)``, both summed over
+    the gemeenten of the region, for every observed year ``j``, age band ``a``
+    and ZZP group ``g``. Same as :func:`usage_rates` with the four
+    leveringsvormen; ``gemeenten`` (optional) restricts numerator and
+    denominator to the region's gemeenten (use it when the population extract
+    also holds gemeenten outside the region).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``jaar``, ``leeftijd_van``), one column per ZZP group.
+    """
+    if gemeenten is not None:
+        codes = set(gemeenten)
+        clients = clients[clients["gemeentecode"].isin(codes)]
+        population = population[population["regiocode"].isin(codes)]
+    return usage_rates(clients, population, years, leveringsvormen=ALL_LEVERINGSVORMEN)
+
+
+def rate_scenarios(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rate of each demand scenario per band and group.
+
+    *min* is the lowest, *max* the highest and *midden* the mean of the
+    observed years' rates, separately for every age band and ZZP group.
+
+    Parameters
+    ----------
+    rates
+        From :func:`usage_rates_all`: index (``jaar``, ``leeftijd_van``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``vraagscenario``, ``leeftijd_van``), one column per ZZP group.
+    """
+    by_band = rates.groupby(level="leeftijd_van")
+    return pd.concat({"min": by_band.min(), "midden": by_band.mean(), "max": by_band.max()},
+                     names=["vraagscenario"])
+
+
+# --- step 2: inhabitants per band and year --------------------------------------------------
+
+def has_age_detail(projection: pd.DataFrame) -> bool:
+    """True when the projection gives inhabitants per age band, False when only totals.
+
+    A projection without a ``leeftijd_van`` column, or with that column empty
+    on every row, gives totals. Partly empty is an error.
+    """
+    if "leeftijd_van" not in projection.columns:
+        return False
+    empty = projection["leeftijd_van"].isna()
+    if empty.all():
+        return False
+    if empty.any():
+        raise ValueError("prognose: 'leeftijd_van' is op sommige regels leeg en op andere niet; "
+                         "geef alle regels per leeftijdsklasse of alleen totalen")
+    return True
+
+
+def _interpolation_weights(anchor_years, years) -> np.ndarray:
+    """Matrix ``W`` (years x anchors) with ``values(years) = W @ values(anchors)``: linear in time."""
+    a = np.asarray(anchor_years, dtype=float)
+    w = np.zeros((len(years), len(a)))
+    for k, t in enumerate(years):
+        if len(a) == 0 or t < a[0] or t > a[-1]:
+            span = f"{int(a[0])}-{int(a[-1])}" if len(a) else "geen jaren"
+            raise ValueError(f"prognose: jaar {t} ligt buiten de gegeven jaren ({span})")
+        j = int(np.searchsorted(a, t, side="right")) - 1
+        if j == len(a) - 1:
+            w[k, j] = 1.0
+        else:
+            f = (t - a[j]) / (a[j + 1] - a[j])
+            w[k, j], w[k, j + 1] = 1.0 - f, f
+    return w
+
+
+def interpolate_population(anchors: pd.DataFrame, years) -> pd.DataFrame:
+    """Inhabitants in every wanted year, linearly interpolated between the given years.
+
+    ``P(t) = P(t0) + (t - t0) / (t1 - t0) * (P(t1) - P(t0))`` per gemeente
+    (and band, when ``leeftijd_van`` is present), with ``t0 <= t <= t1`` the
+    nearest given years.
+
+    Parameters
+    ----------
+    anchors
+        ``jaar``, ``gemeentecode`` (or ``regiocode``; only ``GM`` rows are
+        used), optionally ``leeftijd_van``, and ``inwoners``. A band missing
+        for a gemeente in a given year counts as 0 inhabitants; a gemeente
+        missing from a given year is an error.
+    years
+        The years wanted; each must lie within the given years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``jaar``, ``gemeentecode``, [``leeftijd_van``,] ``inwoners``.
+    """
+    anchors = _gemeente_rows(anchors)
+    keys = ["gemeentecode"] + (["leeftijd_van"] if "leeftijd_van" in anchors.columns else [])
+    present = anchors.groupby(["jaar", "gemeentecode"]).size().unstack()
+    if present.isna().any().any():
+        year, code = present.stack(future_stack=True).loc[lambda s: s.isna()].index[0]
+        raise ValueError(f"prognose: gemeente {code} ontbreekt in {year}")
+    wide = anchors.pivot_table(index="jaar", columns=keys, values="inwoners", aggfunc="sum", fill_value=0.0)
+    years = [int(y) for y in years]
+    values = _interpolation_weights(wide.index.to_numpy(int), years) @ wide.to_numpy(float)
+    out = pd.DataFrame(values, index=pd.Index(years, name="jaar"), columns=wide.columns)
+    out = out.stack(list(range(len(keys))), future_stack=True).rename("inwoners").reset_index()
+    return out[["jaar"] + keys + ["inwoners"]]
+
+
+def population_by_age(population: pd.DataFrame, projection: pd.DataFrame, base_year: int, years,
+                      survival: pd.Series | None = None) -> tuple[pd.DataFrame, str]:
+    """Inhabitants per gemeente, age band and year, from the base year to the last year wanted.
+
+    The base year (the last observed year) always comes from the observed
+    population; the projection is used for the years after it (a projection
+    row for the base year or earlier is ignored).
+
+    * Projection **per age band**: every band is interpolated linearly
+      between the base year and the projection years
+      (:func:`interpolate_population`).
+    * Projection of **totals only** (see :func:`has_age_detail`): the totals
+      are interpolated to every year, and the base year's bands are aged
+      year by year with the life table and scaled to each year's total
+      (:func:`geo.cohort.cohort_population`).
+
+    Parameters
+    ----------
+    population
+        Observed: ``jaar``, ``regiocode``, ``leeftijd_van``, ``inwoners``.
+    projection
+        ``jaar``, ``regiocode``, ``inwoners`` and, with age detail, ``leeftijd_van``.
+    base_year
+        The last observed year.
+    years
+        The years wanted (each >= ``base_year`` and <= the last projection year).
+    survival
+        Life table for the cohort method (default :func:`geo.lifetable.default_survival`).
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        ``jaar``, ``gemeentecode``, ``leeftijd_van``, ``inwoners`` for the
+        gemeenten of the projection; and the method used
+        (:data:`METHOD_BY_AGE` or :data:`METHOD_COHORT`).
+    """
+    years = sorted({int(y) for y in years})
+    if years and years[0] < base_year:
+        raise ValueError(f"prognose: jaar {years[0]} ligt voor het basisjaar {base_year}")
+    base = _gemeente_rows(population)
+    base = (base[base["jaar"] == base_year].groupby(["gemeentecode", "leeftijd_van"], as_index=False)
+            ["inwoners"].sum())
+    if base.empty:
+        raise ValueError(f"bevolking: geen gemeenten in het basisjaar {base_year}")
+    proj = _gemeente_rows(projection)
+    proj = proj[proj["jaar"] > base_year]
+    if proj.empty:
+        raise ValueError(f"prognose: geen jaren na het basisjaar {base_year}")
+    codes = sorted(proj["gemeentecode"].unique())
+    missing = sorted(set(codes) - set(base["gemeentecode"]))
+    if missing:
+        raise ValueError(f"bevolking: gemeente {missing[0]} staat in de prognose maar niet in "
+                         f"de bevolking van {base_year}")
+    base = base[base["gemeentecode"].isin(codes)]
+    if has_age_detail(projection):
+        anchors = pd.concat([base.assign(jaar=base_year),
+                             proj[["jaar", "gemeentecode", "leeftijd_van", "inwoners"]]], ignore_index=True)
+        anchors["leeftijd_van"] = anchors["leeftijd_van"].astype(int)
+        return interpolate_population(anchors, years), METHOD_BY_AGE
+    totals = pd.concat([base.groupby("gemeentecode", as_index=False)["inwoners"].sum().assign(jaar=base_year),
+                        proj.groupby(["jaar", "gemeentecode"], as_index=False)["inwoners"].sum()],
+                       ignore_index=True)
+    every = list(range(base_year + 1, years[-1] + 1))
+    yearly = interpolate_population(totals, every) if every else totals.iloc[0:0]
+    pop = cohort_population(base, yearly, base_year, default_survival() if survival is None else survival)
+    pop = pop[pop["jaar"].isin(years)].reset_index(drop=True)
+    return pop, METHOD_COHORT
+
+
+# --- step 3: projected clients ------------------------------------------------------------------
+
+def project_clients(scenario_rates: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Projected clients per demand scenario, year, gemeente and ZZP group.
+
+    ``clients(s, t, m, g) = sum over bands a of rate(s, a, g) x inhabitants(t, m, a)``.
+    A band without a rate adds nothing.
+
+    Parameters
+    ----------
+    scenario_rates
+        From :func:`rate_scenarios`.
+    population
+        From :func:`population_by_age`: ``jaar``, ``gemeentecode``, ``leeftijd_van``, ``inwoners``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``vraagscenario``, ``jaar``, ``gemeentecode``, ``groep_id``, ``clienten_totaal``.
+    """
+    wide = population.pivot_table(index=["jaar", "gemeentecode"], columns="leeftijd_van", values="inwoners",
+                                  aggfunc="sum", fill_value=0.0)
+    groups = list(ZZP_GROUPS)
+    scenarios = [s for s in DEMAND_SCENARIOS if s in scenario_rates.index.get_level_values(0)]
+    n_rows = len(wide) * len(groups)
+    parts = []
+    for s in scenarios:
+        r = scenario_rates.loc[s].reindex(index=wide.columns, columns=groups, fill_value=0.0).fillna(0.0)
+        values = wide.to_numpy(float) @ r.to_numpy(float)
+        parts.append(values.ravel())
+    idx = wide.index
+    return pd.DataFrame({
+        "vraagscenario": np.repeat(np.asarray(scenarios, dtype=object), n_rows),
+        "jaar": np.tile(np.repeat(idx.get_level_values("jaar").to_numpy(int), len(groups)), len(scenarios)),
+        "gemeentecode": np.tile(np.repeat(idx.get_level_values("gemeentecode").to_numpy(object), len(groups)),
+                                len(scenarios)),
+        "groep_id": np.tile(np.asarray(groups, dtype=object), len(idx) * len(scenarios)),
+        "clienten_totaal": np.concatenate(parts) if parts else np.zeros(0),
+    })
+
+
+# --- step 4: home or intramural ----------------------------------------------------------------------
+
+def _home_intramural(clients: pd.DataFrame, year: int) -> pd.DataFrame:
+    c = clients[clients["jaar"] == year]
+    c = c.assign(groep_id=c["zorgprofiel"].map(PROFILE_GROUP),
+                 plek=np.where(c["leveringsvorm"] == "intramuraal", "intramuraal",
+                               np.where(c["leveringsvorm"].isin(HOME_LEVERINGSVORMEN), "thuis", "")))
+    c = c[c["plek"] != ""]
+    return c.pivot_table(index=["gemeentecode", "groep_id"], columns="plek", values="aantal_clienten",
+                         aggfunc="sum", fill_value=0).reindex(columns=["thuis", "intramuraal"], fill_value=0)
+
+
+def region_home_share(clients: pd.DataFrame, year: int) -> pd.Series:
+    """Share of clients at home (VPT+MPT+PGB over all clients) in the region, per ZZP group.
+
+    A group without clients that year has share 0.
+    """
+    t = _home_intramural(clients, year).groupby(level="groep_id").sum().reindex(list(ZZP_GROUPS), fill_value=0)
+    total = t["thuis"] + t["intramuraal"]
+    return (t["thuis"] / total.where(total > 0)).fillna(0.0).astype(float).rename("aandeel_thuis")
+
+
+def home_share_growth(clients: pd.DataFrame, years) -> pd.Series:
+    """Historical growth of the home share per ZZP group, as a fraction per year (region level).
+
+    ``growth(g) = (share(g, last year) - share(g, first year)) / (last year - first year)``;
+    multiply by 100 for percentage points per year. A group without clients in
+    the first or the last year gets growth 0.
+    """
+    years = sorted(years)
+    first, last = years[0], years[-1]
+    if last == first:
+        return pd.Series(0.0, index=list(ZZP_GROUPS), name="groei_aandeel_thuis")
+    s_first, s_last = region_home_share(clients, first), region_home_share(clients, last)
+    groups = list(ZZP_GROUPS)
+    known = (_home_intramural(clients, first).groupby(level="groep_id").sum().sum(axis=1)
+             .reindex(groups, fill_value=0) > 0) & (
+        _home_intramural(clients, last).groupby(level="groep_id").sum().sum(axis=1)
+        .reindex(groups, fill_value=0) > 0)
+    growth = ((s_last - s_first) / (last - first)).where(known, 0.0)
+    return growth.rename("groei_aandeel_thuis")
+
+
+def home_base(clients: pd.DataFrame, year: int, gemeenten) -> pd.DataFrame:
+    """Clients at home and intramural per gemeente and ZZP group in the base year, and the home share.
+
+    ``aandeel_thuis_nu`` is the gemeente's own share (home / all clients of the
+    group) where the gemeente has clients in that group, and the region's
+    share of the group where it has none (``aandeel_bron`` says which).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``gemeentecode``, ``groep_id``) over every gemeente given x every
+        group; columns ``clienten_thuis_nu``, ``clienten_intramuraal_nu``,
+        ``aandeel_thuis_nu``, ``aandeel_bron``.
+    """
+    idx = pd.MultiIndex.from_product([list(gemeenten), list(ZZP_GROUPS)], names=["gemeentecode", "groep_id"])
+    t = _home_intramural(clients, year).reindex(idx, fill_value=0).astype(float)
+    total = t["thuis"] + t["intramuraal"]
+    region = region_home_share(clients, year)
+    fallback = pd.Series(region.reindex(idx.get_level_values("groep_id")).to_numpy(), index=idx)
+    share = (t["thuis"] / total.where(total > 0)).fillna(fallback)
+    return pd.DataFrame({"clienten_thuis_nu": t["thuis"], "clienten_intramuraal_nu": t["intramuraal"],
+                         "aandeel_thuis_nu": share.astype(float),
+                         "aandeel_bron": np.where(total > 0, "gemeente", "regio")}, index=idx)
+
+
+def split_home_intramural(total, base_share, growth_per_year, years_ahead, base_intramural, scenario: int,
+                          factors=DEFAULT_GROWTH_FACTORS) -> tuple[np.ndarray, np.ndarray]:
+    """Split projected clients over home and intramural in one leveringsvorm scenario.
+
+    Scenarios 1-3: ``share = clamp(base_share + f x growth_per_year x years_ahead, 0, 1)``
+    with ``f = factors[scenario - 1]`` (default 0, 0.5, 1), ``home = share x total``,
+    ``intramural = total - home``. Scenario 4 (all growth at home):
+    ``intramural = min(total, base_intramural)``, ``home = total - intramural``.
+
+    Every argument broadcasts (numbers or arrays); shares and growth are
+    fractions (0.066 = 6.6 percentage points).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Clients at home, clients intramural; they add up to ``total``.
+    """
+    total = np.asarray(total, dtype=float)
+    if scenario == 4:
+        intra = np.minimum(total, np.asarray(base_intramural, dtype=float))
+        return total - intra, intra
+    if scenario not in (1, 2, 3):
+        raise ValueError(f"leveringsvormscenario {scenario} bestaat niet (1-4)")
+    share = np.clip(np.asarray(base_share, float)
+                    + factors[scenario - 1] * np.asarray(growth_per_year, float) * np.asarray(years_ahead, float),
+                    0.0, 1.0)
+    home = total * share
+    return home, total - home
+
+
+def split_by_leveringsvorm(demand: pd.DataFrame, base: pd.DataFrame, growth: pd.Series, base_year: int,
+                           factors=DEFAULT_GROWTH_FACTORS) -> pd.DataFrame:
+    """Every projected row in each of the four leveringsvorm scenarios.
+
+    Parameters
+    ----------
+    demand
+        From :func:`project_clients`.
+    base
+        From :func:`home_base`, covering every (gemeente, group) of ``demand``.
+    growth
+        From :func:`home_share_growth`.
+    base_year
+        The last observed year: ``years_ahead = jaar - base_year``.
+    factors
+        Fraction of the historical growth in scenarios 1, 2, 3.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``demand``'s columns plus ``leveringsvormscenario`` (1-4),
+        ``clienten_thuis``, ``clienten_intramuraal``, ``clienten_thuis_nu``,
+        ``clienten_intramuraal_nu``, ``extra_thuis`` and ``extra_intramuraal``
+        (the difference with the observed clients of the base year).
+    """
+    keys = pd.MultiIndex.from_arrays([demand["gemeentecode"], demand["groep_id"]])
+    b = base.reindex(keys)
+    if b["aandeel_thuis_nu"].isna().any():
+        raise ValueError("split_by_leveringsvorm: basisgegevens ontbreken voor een gemeente of groep")
+    g = growth.reindex(demand["groep_id"]).fillna(0.0).to_numpy(float)
+    ahead = demand["jaar"].to_numpy(float) - base_year
+    total = demand["clienten_totaal"].to_numpy(float)
+    home0, intra0 = b["clienten_thuis_nu"].to_numpy(float), b["clienten_intramuraal_nu"].to_numpy(float)
+    parts = []
+    for scenario in LEVERINGSVORM_SCENARIOS:
+        home, intra = split_home_intramural(total, b["aandeel_thuis_nu"].to_numpy(float), g, ahead, intra0,
+                                            scenario, factors)
+        parts.append(demand.assign(leveringsvormscenario=scenario, clienten_thuis=home,
+                                   clienten_intramuraal=intra, clienten_thuis_nu=home0,
+                                   clienten_intramuraal_nu=intra0, extra_thuis=home - home0,
+                                   extra_intramuraal=intra - intra0))
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- step 5: the gap, and the full table ------------------------------------------------------------------
+
+def gap_table(split: pd.DataFrame, places: pd.DataFrame, method: str = "") -> pd.DataFrame:
+    """The full table: places today, the gap and a region total row per group, year and scenario.
+
+    ``tekort = clienten_intramuraal - plaatsen_nu`` (positive is a shortage):
+    projected clients who need a place outside their own home minus the
+    places at today's V&V locations in the gemeente. The region row
+    (``gemeentecode == "regio"``) is the sum of the gemeente rows, so
+    shortages in one gemeente are netted against surpluses in another.
+
+    Parameters
+    ----------
+    split
+        From :func:`split_by_leveringsvorm`.
+    places
+        From :func:`places_by_gemeente`: index ``gemeentecode``, one column per
+        group. Gemeenten not in ``split`` are ignored; missing ones have 0.
+    method
+        The population method, repeated in the ``bevolkingsmethode`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`TABLE_COLUMNS`, sorted by demand scenario,
+        leveringsvorm scenario, year, gemeente (region last) and group.
+    """
+    groups = list(ZZP_GROUPS)
+    p = places.reindex(columns=groups).stack(future_stack=True)
+    p.index.names = ["gemeentecode", "groep_id"]
+    keys = pd.MultiIndex.from_arrays([split["gemeentecode"], split["groep_id"]])
+    out = split.assign(plaatsen_nu=p.reindex(keys).fillna(0.0).to_numpy(float))
+    out["tekort"] = out["clienten_intramuraal"] - out["plaatsen_nu"]
+    region = (out.groupby(["vraagscenario", "leveringsvormscenario", "jaar", "groep_id"], as_index=False, sort=False)
+              [list(ADDITIVE_COLUMNS)].sum())
+    region["gemeentecode"] = REGION_ROW
+    out = pd.concat([out, region], ignore_index=True)
+    out["zzp_groep"] = out["groep_id"].map(GROUP_LABELS)
+    out["aandeel_thuis"] = out["clienten_thuis"] / out["clienten_totaal"].where(out["clienten_totaal"] > 0)
+    out["bevolkingsmethode"] = method
+    order = pd.DataFrame({
+        "s": out["vraagscenario"].map({s: k for k, s in enumerate(DEMAND_SCENARIOS)}),
+        "l": out["leveringsvormscenario"], "j": out["jaar"],
+        "r": (out["gemeentecode"] == REGION_ROW).astype(int), "m": out["gemeentecode"],
+        "g": out["groep_id"].map({g: k for k, g in enumerate(groups)}),
+    })
+    out = out.loc[order.sort_values(list(order.columns), kind="stable").index]
+    out["leveringsvormscenario"] = out["leveringsvormscenario"].astype(int)
+    out["jaar"] = out["jaar"].astype(int)
+    return out[list(TABLE_COLUMNS)].reset_index(drop=True)
+
+
+@dataclass
+class ScenarioForecast:
+    """The outcome of :func:`scenario_forecast`.
+
+    Attributes
+    ----------
+    table
+        The full table (:data:`TABLE_COLUMNS`), one row per gemeente x ZZP
+        group x year x demand scenario x leveringsvorm scenario, plus the
+        region rows.
+    population
+        The inhabitants per gemeente, band and year the projection used.
+    population_method
+        :data:`METHOD_BY_AGE` or :data:`METHOD_COHORT`.
+    rates
+        Usage rates per observed year, band and group (all leveringsvormen).
+    scenario_rates
+        min / midden / max rate per band and group.
+    home
+        Base year per gemeente x group: clients at home and intramural, home share.
+    home_growth
+        Historical growth of the home share per group, fraction per year.
+    assumptions
+        Every assumption of the run, for the build manifest (plain types).
+    notes
+        Dutch remarks for the build report.
+    """
+
+    table: pd.DataFrame
+    population: pd.DataFrame
+    population_method: str
+    rates: pd.DataFrame
+    scenario_rates: pd.DataFrame
+    home: pd.DataFrame
+    home_growth: pd.Series
+    assumptions: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projection: pd.DataFrame,
+                      places: pd.DataFrame, observed_years, end_year: int = 2040, *,
+                      growth_factors=DEFAULT_GROWTH_FACTORS, survival: pd.Series | None = None,
+                      gemeenten=None) -> ScenarioForecast:
+    """The whole forecast of analyses 4-6 in one pure call.
+
+    Parameters
+    ----------
+    clients
+        Observed clients: ``jaar``, ``gemeentecode``, ``leeftijd_van``,
+        ``zorgprofiel``, ``leveringsvorm``, ``aantal_clienten``.
+    population
+        Observed inhabitants: ``jaar``, ``regiocode``, ``leeftijd_van``, ``inwoners``.
+    projection
+        Projected inhabitants per gemeente, per band or totals only (see
+        :func:`population_by_age`).
+    places
+        :func:`places_by_gemeente` of today's placed locations.
+    observed_years
+        The observed years; the last one is the base year.
+    end_year
+        Last year of the forecast (every year from the base year up to it).
+    growth_factors
+        Scenarios 1-3: fraction of the historical growth of the home share.
+    survival
+        Life table for the cohort method (default: :func:`geo.lifetable.default_survival`).
+    gemeenten
+        The region's gemeenten (default: those of the projection and of
+        ``places``). Rates are measured over these; a gemeente without a
+        projection gets zero demand and a note.
+
+    Returns
+    -------
+    ScenarioForecast
+    """
+    observed_years = sorted(int(y) for y in observed_years)
+    base_year = observed_years[-1]
+    if end_year <= base_year:
+        raise ValueError(f"het eindjaar {end_year} moet na het laatste waargenomen jaar {base_year} liggen")
+    if len(growth_factors) != 3:
+        raise ValueError("er moeten drie groeifactoren zijn (scenario 1, 2 en 3)")
+    years = list(range(base_year, end_year + 1))
+    notes: list[str] = []
+    proj_codes = set(_gemeente_rows(projection)["gemeentecode"])
+    if gemeenten is None:
+        gemeenten = sorted(proj_codes | set(places.index))
+    gemeenten = list(gemeenten)
+    projection = _gemeente_rows(projection)
+    projection = projection[projection["gemeentecode"].isin(gemeenten)].rename(columns={"gemeentecode": "regiocode"})
+    no_projection = [c for c in gemeenten if c not in proj_codes]
+    if no_projection:
+        notes.append(f"geen bevolkingsprognose voor {len(no_projection)} gemeente(n) "
+                     f"({', '.join(no_projection[:10])}): hun verwachte vraag is 0")
+    if survival is None:
+        survival = default_survival()
+
+    rates = usage_rates_all(clients, population, observed_years, gemeenten)
+    scen_rates = rate_scenarios(rates)
+    pop, method = population_by_age(population, projection, base_year, years, survival)
+    demand = project_clients(scen_rates, pop)
+    # every gemeente x group x year x scenario, also for gemeenten without a projection
+    full = pd.MultiIndex.from_product([list(DEMAND_SCENARIOS), years, gemeenten, list(ZZP_GROUPS)],
+                                      names=["vraagscenario", "jaar", "gemeentecode", "groep_id"])
+    demand = (demand.set_index(["vraagscenario", "jaar", "gemeentecode", "groep_id"])["clienten_totaal"]
+              .reindex(full, fill_value=0.0).reset_index())
+    c = clients[clients["gemeentecode"].isin(gemeenten)]
+    home = home_base(c, base_year, gemeenten)
+    growth = home_share_growth(c, observed_years)
+    split = split_by_leveringsvorm(demand, home, growth, base_year, tuple(growth_factors))
+    table = gap_table(split, places, method)
+    region_share = region_home_share(c, base_year)
+    assumptions = {
+        "waargenomen_jaren": observed_years,
+        "basisjaar": base_year,
+        "eindjaar": int(end_year),
+        "vraagscenarios": {"min": "laagste waargenomen gebruik per leeftijdsklasse en groep",
+                           "midden": "gemiddeld gebruik over de waargenomen jaren",
+                           "max": "hoogste waargenomen gebruik per leeftijdsklasse en groep"},
+        "leveringsvormscenarios": {str(k): v for k, v in LEVERINGSVORM_SCENARIOS.items()},
+        "groeifactoren_aandeel_thuis": [float(f) for f in growth_factors],
+        "aandeel_thuis_regio_basisjaar": {GROUP_LABELS[g]: float(v) for g, v in region_share.items()},
+        "groei_aandeel_thuis_procentpunt_per_jaar": {GROUP_LABELS[g]: 100.0 * float(v)
+                                                     for g, v in growth.items()},
+        "bevolkingsmethode": method,
+        "overlevingstafel": (survival.attrs.get("bron", "opgegeven tabel") if method == METHOD_COHORT
+                             else "niet gebruikt (prognose per leeftijdsklasse)"),
+        "plaatsen": "plaatsen per ZZP-groep op V&V-locaties in de gemeente (locatiebestand)",
+    }
+    return ScenarioForecast(table=table, population=pop, population_method=method, rates=rates,
+                            scenario_rates=scen_rates, home=home, home_growth=growth,
+                            assumptions=assumptions, notes=notes)
+
+
+def extra_places_summary(table: pd.DataFrame, years=None, by_group: bool = False) -> pd.DataFrame:
+    """Region totals per demand scenario, leveringsvorm scenario and year (the summary of analysis 5).
+
+    Parameters
+    ----------
+    table
+        The full table of :func:`gap_table` / :func:`scenario_forecast`.
+    years
+        The target years to keep (default every year).
+    by_group
+        Keep one row per ZZP group instead of adding the groups up.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``vraagscenario``, ``leveringsvormscenario``, ``jaar`` [, ``zzp_groep``,
+        ``groep_id``] and the additive columns (``extra_thuis``,
+        ``extra_intramuraal``, ``tekort``, ...).
+    """
+    r = table[table["gemeentecode"] == REGION_ROW]
+    if years is not None:
+        r = r[r["jaar"].isin(list(years))]
+    keys = ["vraagscenario", "leveringsvormscenario", "jaar"] + (["zzp_groep", "groep_id"] if by_group else [])
+    out = r.groupby(keys, as_index=False, sort=False)[list(ADDITIVE_COLUMNS)].sum()
+    return out.reset_index(drop=True)
+
+
+def wide_by_group(table: pd.DataFrame, column: str, year: int, vraagscenario: str = "midden",
+                  leveringsvormscenario: int = 1) -> pd.DataFrame:
+    """One column of the full table as gemeente x ZZP group, for one year and scenario pair.
+
+    Gives the shape of :func:`gap_by_zzp_group` (index ``gemeentecode``,
+    columns ``zzp4`` .. ``overig``; region rows left out), e.g. for the
+    ``vraag_*``/``tekort_*`` columns of the gemeente layer.
+    """
+    t = table[(table["jaar"] == year) & (table["vraagscenario"] == vraagscenario)
+              & (table["leveringsvormscenario"] == leveringsvormscenario) & (table["gemeentecode"] != REGION_ROW)]
+    out = t.pivot(index="gemeentecode", columns="groep_id", values=column).reindex(columns=list(ZZP_GROUPS))
+    out.columns.name = None
+    return out

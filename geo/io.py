@@ -288,13 +288,13 @@ def read_boundaries(path: Path, code_pattern: str, expected: str) -> gpd.GeoData
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
     gdf = gdf.to_crs(RD_NEW)
-    gdf = repair_polygons(gdf)
+    gdf = repair_polygons(gdf, path.name)
     out = gdf[["statcode", "statnaam", "geometry"]].reset_index(drop=True)
     out.attrs["hersteld"] = gdf.attrs.get("hersteld", [])
     return out
 
 
-def repair_polygons(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def repair_polygons(gdf: gpd.GeoDataFrame, source: str | None = None) -> gpd.GeoDataFrame:
     """Repair invalid polygons (``make_valid``, keeping the polygonal part).
 
     The codes of the repaired features are listed in ``attrs["hersteld"]``.
@@ -304,6 +304,11 @@ def repair_polygons(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if invalid.any():
         gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
         gdf.loc[invalid, "geometry"] = gdf.geometry[invalid].apply(_polygonal_part)
+        collapsed = invalid & ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+        if collapsed.any():
+            i = int(np.flatnonzero(collapsed.to_numpy())[0])
+            raise InputError(source or "grenzen", f"de geometrie van {gdf['statcode'].iloc[i]} is ongeldig en "
+                             "houdt na herstel geen oppervlak over", row=i + 2, column="geometry")
     gdf.attrs["hersteld"] = gdf.loc[invalid, "statcode"].tolist()
     return gdf
 
@@ -359,7 +364,7 @@ def read_wijkbuurtkaart(path: Path, level: str) -> gpd.GeoDataFrame:
                          row=i + 2, column=code_col)
     if gdf.crs is None:
         raise InputError(f"{path.name} (laag {layer})", "het coördinatenstelsel ontbreekt")
-    gdf = repair_polygons(gdf.to_crs(RD_NEW).reset_index(drop=True))
+    gdf = repair_polygons(gdf.to_crs(RD_NEW).reset_index(drop=True), f"{path.name} (laag {layer})")
     return gdf
 
 
@@ -443,7 +448,9 @@ def read_ses_statline(path: Path) -> pd.DataFrame:
 
 def _statline_number(path: Path, text: str, row: int, column: str) -> float:
     t = text.strip()
-    if t in (".", "", "x", "-"):
+    if t == "-":  # CBS: nihil
+        return 0.0
+    if t in (".", "", "x"):  # CBS: unknown, secret or not applicable
         return np.nan
     try:
         return float(t.replace(",", "."))

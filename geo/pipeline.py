@@ -12,6 +12,7 @@ import shapely
 from . import forecast, indicators
 from .geocode import geocode_locations, geocode_report
 from .io import Inputs
+from .regions import wijken_by_code
 from .urbanity import STEDELIJKHEID_LABELS, DensityGrid, address_density_raster, stedelijkheid_class
 
 
@@ -54,12 +55,12 @@ def compute(inputs: Inputs) -> Results:
 
     gem = inputs.gemeenten.copy()
     wijk = inputs.wijken.copy()
-    # a wijk belongs to the gemeente its code names (WK0344xx -> GM0344)
-    wijk["gemeentecode"] = "GM" + wijk["statcode"].str[2:6]
-    unknown = ~wijk["gemeentecode"].isin(gem["statcode"])
-    if unknown.any():
-        notes.append(f"{int(unknown.sum())} wijk(en) horen bij een gemeente buiten de regio en zijn weggelaten")
-        wijk = wijk[~unknown]
+    # a wijk belongs to the gemeente its code names (WK0344xx -> GM0344), whatever its outline
+    wijk = wijken_by_code(wijk, gem)
+    outside = wijk.attrs.get("buiten_regio", [])
+    if outside:
+        notes.append(f"{len(outside)} wijk(en) horen bij een gemeente buiten de regio en zijn weggelaten")
+        wijk = wijk[~wijk["statcode"].isin(outside)]
 
     # --- addresses: OAD per address, averaged per area
     addr = inputs.addresses

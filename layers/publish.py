@@ -298,7 +298,9 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "region_values": results.region, "layers": layers,
         "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    (folder / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False, indent=1), encoding="utf-8")
+    # allow_nan=False: a NaN or Infinity would make the catalog unreadable for browsers
+    (folder / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False, indent=1, allow_nan=False),
+                                         encoding="utf-8")
     (folder / "legend.json").write_text(json.dumps({l["id"]: l["legend"] for l in layers}, ensure_ascii=False,
                                                    indent=1), encoding="utf-8")
     report = results.geocoding

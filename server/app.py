@@ -11,7 +11,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 
 from .errors import BadRequest, BuildMissing, NotFound, install_handlers
 from .settings import ServerSettings
@@ -98,10 +97,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return build.layers[layer]
 
     @app.get("/health", summary="Gezondheid van de server")
-    def health(request: Request) -> dict:
+    def health(request: Request) -> JSONResponse:
         build = request.app.state.build
-        return {"status": "ok" if build is not None else "geen build",
-                "layers": sorted(build.layers) if build else []}
+        if build is None:
+            return JSONResponse({"status": "geen build", "layers": []}, status_code=503)
+        return JSONResponse({"status": "ok", "layers": sorted(build.layers)})
 
     @app.get("/api/catalog", summary="Catalogus van de lagen met hun velden, legenda en leeswijzer")
     def catalog(request: Request) -> dict:
@@ -187,8 +187,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             raise NotFound("bestand niet gevonden")
         return FileResponse(target)
 
-    if static_dir.is_dir():
-        app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    @app.get("/static/{name}", include_in_schema=False)
+    def static_file(name: str) -> FileResponse:
+        """Only the viewer's own top-level files; packages are served under /vendor."""
+        target = (static_dir / name).resolve()
+        if target.parent != static_dir.resolve() or not target.is_file() or name.startswith("."):
+            raise NotFound("bestand niet gevonden")
+        return FileResponse(target)
+
     return app
 
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
-import numpy as np
-import pytest
 from shapely.geometry import box
 
 from geo.settings import Settings
 from layers import gemeenten
 from layers.registry import load_registry, validate_data, validate_specs
-from layers.spec import LegendClass
 
 
 def test_registry_loads_in_drawing_order():

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
-from server.settings import ROOT, ServerSettings
+from server.settings import ServerSettings
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +90,15 @@ def test_viewer_and_vendor_files(client):
     assert client.get("/vendor/leaflet/../../package.json").status_code == 404
     assert client.get("/vendor/leaflet/%2e%2e/%2e%2e/package.json").status_code == 404
     assert client.get("/vendor/not-a-dependency/index.js").status_code == 404
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/node_modules/leaflet/package.json").status_code == 404
+    assert client.get("/static/%2e%2e/pyproject.toml").status_code == 404
 
 
 def test_no_build_answers_503(tmp_path):
     with TestClient(create_app(ServerSettings(build_dir=tmp_path))) as c:
-        assert c.get("/health").json()["status"] == "geen build"
+        r = c.get("/health")
+        assert r.status_code == 503 and r.json()["status"] == "geen build"
         r = c.get("/api/catalog")
         assert r.status_code == 503 and "wz build" in r.json()["detail"]
 
