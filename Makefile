@@ -27,7 +27,7 @@ static/node_modules/.package-lock.json: static/package.json static/package-lock.
 install: $(VENV)/.installed static/node_modules/.package-lock.json
 
 install-test: $(VENV)/.installed-test static/node_modules/.package-lock.json
-	sh scripts/install-chromium.sh
+	sh scripts/install-system-deps.sh
 
 demo: install
 	$(BIN)/wz demo

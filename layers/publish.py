@@ -27,6 +27,7 @@ from geo.settings import Settings
 from .common import template_values
 from .registry import RegistryError, load_registry, validate_data
 from .spec import LayerSpec
+from .styles import write_gpkg_metadata
 
 TOOL_VERSION = "0.1.0"
 GPKG_NAME = "wonenzorg.gpkg"
@@ -150,7 +151,8 @@ def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: S
 
 def write_gpkg_layer(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
     """Append one layer to the GeoPackage (RD New)."""
-    pyogrio.write_dataframe(gdf, path, layer=spec.id, driver="GPKG",
+    # GeoPackage 1.3: QGIS 3.22 with its GDAL reads 1.4 only partially
+    pyogrio.write_dataframe(gdf, path, layer=spec.id, driver="GPKG", dataset_options={"VERSION": "1.3"},
                             layer_options={"DESCRIPTION": spec.description, "IDENTIFIER": spec.title})
 
 
@@ -251,6 +253,9 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         gpkg = new_dir / GPKG_NAME
         for spec in specs:
             write_gpkg_layer(frames[spec.id], gpkg, spec)
+        for spec in specs:
+            write_gpkg_metadata(gpkg, spec, field_dicts(spec, settings), legend_dict(spec, settings)["indicators"],
+                                spec.classifications(settings))
         tiles = new_dir / "tiles"
         tiles.mkdir()
         work = new_dir / ".work"

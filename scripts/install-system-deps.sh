@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages the tests use, when missing: Chromium (browser tests) and
+# QGIS's Python bindings (headless QGIS check). Never a browser downloaded by a test tool.
+set -e
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium chromium-driver"
+/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$missing python3-qgis"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = "0" ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "Ontbrekende pakketten ($missing) kunnen niet worden geinstalleerd (geen root); die tests worden overgeslagen." >&2
+    exit 0
+fi
+echo "Debian-pakketten installeren:$missing ..."
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
