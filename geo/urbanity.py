@@ -101,3 +101,15 @@ def address_density_raster(x, y, radius_m: float = 1000.0, cell_m: float = 25.0)
     """OAD per address by the grid method; also returns the grid (for the GeoTIFF)."""
     grid = density_grid(x, y, radius_m, cell_m)
     return sample_grid(grid, x, y), grid
+
+
+def stedelijkheid_grid(grid: DensityGrid, limits, areas) -> np.ndarray:
+    """Stedelijkheid class (1..5) of every cell of an OAD grid; 0 outside the given areas."""
+    from rasterio.features import geometry_mask
+
+    cls = np.full(grid.values.shape, 5, dtype=np.uint8)
+    for k, limit in reversed(list(enumerate(limits, start=1))):
+        cls[grid.values >= limit] = k
+    outside = geometry_mask(list(areas), out_shape=grid.values.shape, transform=grid.transform)
+    cls[outside] = 0
+    return cls

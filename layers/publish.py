@@ -23,10 +23,12 @@ import pyogrio
 from geo.io import Inputs, read_inputs
 from geo.pipeline import Results, compute
 from geo.settings import Settings
+from geo.urbanity import stedelijkheid_grid
 
 from .common import template_values
-from .registry import RegistryError, load_registry, validate_data
+from .registry import RASTERS, RegistryError, load_registry, validate_data
 from .spec import LayerSpec
+from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
 
 TOOL_VERSION = "0.1.0"
@@ -147,6 +149,44 @@ def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: S
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BuildError(f"tippecanoe faalde voor laag {spec.id}: {proc.stderr.strip()[:2000]}")
+    describe_pmtiles(out, field_descriptions(spec, settings))
+
+
+def field_descriptions(spec: LayerSpec, settings: Settings) -> dict[str, str]:
+    """A Dutch description of every field: alias, unit and leeswijzer."""
+    out = {}
+    for f in field_dicts(spec, settings):
+        text = f"{f['alias']} ({f['unit']})" if f["unit"] else f["alias"]
+        lw = f.get("leeswijzer")
+        if lw:
+            text += f". {lw['uitleg']} Bron: {lw['bron']}; peildatum: {lw['peildatum']}."
+        out[f["name"]] = text
+    return out
+
+
+def describe_pmtiles(path: Path, descriptions: dict[str, str]) -> None:
+    """Replace tippecanoe's field types in the archive metadata by the fields' descriptions.
+
+    The tiles are copied unchanged (same bytes, same compression) into a new archive.
+    """
+    from pmtiles.reader import MmapSource, Reader, all_tiles
+    from pmtiles.tile import zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    tmp = path.with_suffix(".tmp")
+    with open(path, "rb") as src:
+        get = MmapSource(src)
+        reader = Reader(get)
+        header, metadata = reader.header(), reader.metadata()
+        for layer in metadata.get("vector_layers", []):
+            layer["fields"] = {k: descriptions.get(k, v) for k, v in layer.get("fields", {}).items()}
+        tiles = sorted(((zxy_to_tileid(*zxy), data) for zxy, data in all_tiles(get)), key=lambda t: t[0])
+        with open(tmp, "wb") as dst:
+            writer = Writer(dst)
+            for tile_id, data in tiles:
+                writer.write_tile(tile_id, data)
+            writer.finalize(header, metadata)
+    os.replace(tmp, path)
 
 
 def write_gpkg_layer(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
@@ -171,6 +211,25 @@ def write_density_cog(grid, path: Path, work: Path) -> None:
         dst.update_tags(bron="Adressen; berekening Wonen en Zorg 2040", eenheid="adressen per km2",
                         celgrootte_m=str(grid.cell_m), straal_m=str(grid.radius_m))
     rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE="256")
+
+
+def write_class_cog(classes, transform, path: Path, work: Path, raster) -> None:
+    """A class raster (uint8, 0 = outside) as a Cloud Optimized GeoTIFF with a colour table."""
+    import rasterio
+    from rasterio.shutil import copy as rio_copy
+
+    tmp = work / f"{raster.id}_plain.tif"
+    profile = {"driver": "GTiff", "height": classes.shape[0], "width": classes.shape[1], "count": 1,
+               "dtype": "uint8", "crs": "EPSG:28992", "transform": transform, "nodata": 0}
+    cl = raster.classifications(Settings())[0]
+    with rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(classes, 1)
+        dst.write_colormap(1, {int(k.value): tuple(int(k.color[i:i + 2], 16) for i in (1, 3, 5)) + (255,)
+                               for k in cl.classes})
+        dst.set_band_description(1, raster.title)
+        dst.update_tags(beschrijving=raster.description, bron=raster.leeswijzer.bron)
+    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", OVERVIEW_RESAMPLING="NEAREST",
+             BLOCKSIZE="256")
 
 
 def sha256(path: Path) -> str:
@@ -201,6 +260,23 @@ def _swap_in(new_dir: Path, out: Path) -> None:
     for old in versions.iterdir():
         if old.resolve() not in keep and old.is_dir() and not old.name.startswith(".tmp"):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_builds(vdir: Path) -> list[Path]:
+    """Remove half-written builds left by a build process that no longer runs (killed, crashed)."""
+    removed = []
+    for d in vdir.glob(".tmp-*"):
+        try:
+            pid = int(d.name.split("-")[1])
+            os.kill(pid, 0)
+            continue  # that build is still running
+        except (ValueError, IndexError, ProcessLookupError):
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 def versions_dir(out: Path) -> Path:
@@ -237,8 +313,9 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
 
     vdir = versions_dir(out)
     vdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(vdir)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    new_dir = Path(tempfile.mkdtemp(prefix=".tmp-", dir=vdir))
+    new_dir = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=vdir))
     new_dir.chmod(0o755)
     try:
         frames = {}
@@ -264,8 +341,13 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
             progress(f"Vectortegels maken: {spec.id}")
             write_pmtiles(spec, frames[spec.id], tiles / f"{spec.id}.pmtiles", settings, work)
         if results.oad_grid is not None:
-            progress("Raster omgevingsadressendichtheid schrijven (GeoTIFF)")
+            progress("Rasters schrijven: omgevingsadressendichtheid en stedelijkheid (GeoTIFF)")
             write_density_cog(results.oad_grid, new_dir / "oad.tif", work)
+            for raster in RASTERS:
+                classes = stedelijkheid_grid(results.oad_grid, settings.stedelijkheid_limits,
+                                             results.gemeenten.geometry)
+                write_class_cog(classes, results.oad_grid.transform, new_dir / raster.file, work, raster)
+                (new_dir / raster.file).with_suffix(".qml").write_text(raster_qml(raster, settings), encoding="utf-8")
         shutil.rmtree(work)
         progress("Catalogus, legenda en rapporten schrijven")
         _write_reports(new_dir, results, inputs, settings, specs, frames, t0)
@@ -295,12 +377,18 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
             "region_values": public_region_values(spec, results.region_values.get(spec.id, {}), settings),
             "legend": legend_dict(spec, settings),
         })
+    values = template_values(settings)
+    rasters = [{"id": r.id, "title": r.title, "file": r.file, "style": Path(r.file).with_suffix(".qml").name,
+                "description": r.description, "public": r.public,
+                "leeswijzer": {k: _fill(v, values) for k, v in r.leeswijzer.as_dict().items()},
+                "legend": [cl.as_dict() for cl in r.classifications(settings)]}
+               for r in RASTERS if (folder / r.file).exists()]
     catalog = {
         "title": f"Wonen en Zorg {settings.target_year}", "region": settings.region_name,
         "attribution": settings.attribution, "target_year": settings.target_year,
         "observed_years": list(settings.observed_years),
         "bounds": bounds, "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
-        "region_values": results.region, "layers": layers,
+        "region_values": results.region, "layers": layers, "rasters": rasters,
         "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     # allow_nan=False: a NaN or Infinity would make the catalog unreadable for browsers

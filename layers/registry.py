@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.settings import Settings
 
-from . import gemeenten, locaties, wijken
+from . import gap_2040, gemeenten, locaties, stedelijkheid, wijken
 from .spec import LayerSpec
 
 GEOMETRY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",)}
@@ -94,9 +94,13 @@ def validate_data(spec: LayerSpec, gdf: gpd.GeoDataFrame, settings: Settings) ->
     return problems
 
 
+#: raster layers (GeoTIFF), published beside the vector layers
+RASTERS = (stedelijkheid.SPEC,)
+
+
 def load_registry(settings: Settings | None = None) -> tuple[LayerSpec, ...]:
     """The layers in drawing order (bottom first); raises RegistryError listing every problem."""
-    specs = (gemeenten.SPEC, wijken.SPEC, locaties.SPEC)
+    specs = (gemeenten.SPEC, gap_2040.SPEC, wijken.SPEC, locaties.SPEC)
     problems = validate_specs(specs, settings or Settings())
     if problems:
         raise RegistryError(problems)

@@ -116,6 +116,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         build = build_of(request)
         return {lid: l["legend"] for lid, l in build.layers.items()}
 
+    @app.get("/api/style.json", summary="MapLibre-stijl van de lagen (zoals de viewer ze kleurt)")
+    def style(request: Request) -> dict:
+        from layers.maplibre import style_json
+
+        return style_json(build_of(request).catalog, str(request.base_url))
+
     @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
     def gemeenten(request: Request) -> list[dict]:
         return build_of(request).gemeenten

@@ -1,14 +1,15 @@
 """Run by Debian's python3 with QGIS: open the GeoPackage headless, report styles, aliases, a rendering.
 
-Usage: python3 qgis_check.py GPKG OUT_PNG LAYER [LAYER ...]; prints one JSON document.
+Usage: python3 qgis_check.py GPKG OUT_PNG LAYER|RASTER.tif ...; prints one JSON document.
 """
 
 import json
 import os
 import sys
+from pathlib import Path
 
-from qgis.core import (QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsRectangle,
-                       QgsVectorLayer)
+from qgis.core import (QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsRasterLayer,
+                       QgsRectangle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
@@ -17,6 +18,12 @@ app.initQgis()
 gpkg, png, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 out = {}
 layers = []
+for name in [n for n in names if n.endswith(".tif")]:
+    rl = QgsRasterLayer(name, Path(name).stem)
+    r = rl.renderer()
+    out[Path(name).stem] = {"valid": rl.isValid(), "renderer": r.type() if r else None,
+                            "classes": [[c.label, c.color.name()] for c in r.classes()] if r.type() == "paletted" else []}
+names = [n for n in names if not n.endswith(".tif")]
 for name in names:
     vl = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
     r = vl.renderer()

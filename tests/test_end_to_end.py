@@ -42,7 +42,7 @@ def read_archive(path):
 
 def test_geopackage_layers_counts_and_crs(demo_inputs, demo_build):
     layers = dict(pyogrio.list_layers(demo_build / "wonenzorg.gpkg"))
-    assert set(layers) == {"gemeenten", "wijken", "locaties"}
+    assert set(layers) >= {"gemeenten", "gap_2040", "wijken", "locaties"}
     gem_in = json.loads((demo_inputs / "gemeenten.geojson").read_text())["features"]
     wijk_in = json.loads((demo_inputs / "wijken.geojson").read_text())["features"]
     gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten")
@@ -66,6 +66,18 @@ def test_geopackage_layers_counts_and_crs(demo_inputs, demo_build):
     placeable = clean.str.fullmatch(r"[1-9]\d{3}[A-Z]{2}") & clean.str[:4].isin(pc4_known)
     assert len(loc) == int(placeable.sum())
     assert len(loc) < len(rows)  # the demo has a broken postcode on purpose
+
+
+def test_gap_layer_has_one_row_per_gemeente_and_group(demo_build):
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    gap = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gap_2040")
+    assert len(gap) == 4 * len(gem)
+    assert sorted(gap["zzp_groep"].unique()) == sorted(["ZZP 4", "ZZP 5-7", "ZZP 6-8", "overig"])
+    column = {"ZZP 4": "tekort_zzp4", "ZZP 5-7": "tekort_zzp5_7", "ZZP 6-8": "tekort_zzp6_8", "overig": "tekort_overig"}
+    for row in gap.itertuples():
+        assert row.tekort == pytest.approx(gem.at[row.gemeentecode, column[row.zzp_groep]])
+    totals = gap.groupby("gemeentecode")["tekort"].sum()
+    assert (totals - gem["tekort_totaal"].reindex(totals.index)).abs().max() < 1e-6
 
 
 def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_build):
@@ -95,7 +107,7 @@ def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_bui
     assert gem.at[code, "tekort_zzp5_7"] == pytest.approx(demand - places, rel=1e-9)
 
 
-@pytest.mark.parametrize("layer", ["gemeenten", "wijken", "locaties"])
+@pytest.mark.parametrize("layer", ["gemeenten", "gap_2040", "wijken", "locaties"])
 def test_pmtiles_decode_with_declared_attributes(demo_build, layer):
     catalog = json.loads((demo_build / "catalog.json").read_text())
     spec = next(l for l in catalog["layers"] if l["id"] == layer)
@@ -166,7 +178,7 @@ def test_server_tiles_are_the_archive_bytes(client, demo_build):
 
 def test_server_tilejson_and_catalog(client):
     cat = client.get("/api/catalog").json()
-    assert [l["id"] for l in cat["layers"]] == ["gemeenten", "wijken", "locaties"]
+    assert [l["id"] for l in cat["layers"]] == ["gemeenten", "gap_2040", "wijken", "locaties"]
     assert cat["region"] == "Demoregio"
     for layer in cat["layers"]:
         tj = client.get(f"/tiles/{layer['id']}.json").json()

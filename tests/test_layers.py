@@ -13,7 +13,7 @@ from layers.registry import load_registry, validate_data, validate_specs
 
 
 def test_registry_loads_in_drawing_order():
-    assert [s.id for s in load_registry()] == ["gemeenten", "wijken", "locaties"]
+    assert [s.id for s in load_registry()] == ["gemeenten", "gap_2040", "wijken", "locaties"]
 
 
 def test_validation_reports_every_problem_at_once():

@@ -11,7 +11,7 @@ import pytest
 
 from geo.settings import Settings
 from layers.publish import field_dicts
-from layers.registry import load_registry
+from layers.registry import RASTERS, load_registry
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("qgis_check.py")
@@ -29,7 +29,7 @@ def qgis_report(demo_build, tmp_path_factory):
     if not qgis_available():
         pytest.skip("QGIS (Debian python3-qgis) is not installed: the headless QGIS check cannot run here")
     png = tmp_path_factory.mktemp("qgis") / "qgis.png"
-    names = [s.id for s in load_registry()]
+    names = [s.id for s in load_registry()] + [str(demo_build / r.file) for r in RASTERS]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(png.parent)}
     r = subprocess.run([SYSTEM_PYTHON, str(SCRIPT), str(demo_build / "wonenzorg.gpkg"), str(png), *names],
                        capture_output=True, text=True, env=env, timeout=300)
@@ -62,3 +62,12 @@ def test_qgis_rendering_shows_the_choropleth(qgis_report):
     colours = {"#%02x%02x%02x" % p for p in img.getdata()}
     legend = {c.color for c in load_registry()[0].classifications(Settings())[0].classes}
     assert len(legend & colours) >= 3
+
+
+@pytest.mark.parametrize("raster", RASTERS, ids=lambda r: r.id)
+def test_raster_opens_with_its_palette(qgis_report, raster):
+    report, _ = qgis_report
+    info = report[raster.id]
+    assert info["valid"] and info["renderer"] == "paletted"
+    cl = raster.classifications(Settings())[0]
+    assert info["classes"] == [[k.label, k.color] for k in cl.classes]
