@@ -62,4 +62,5 @@ SPEC = LayerSpec(
     tippecanoe_options=("--no-tiny-polygon-reduction", "--detect-shared-borders",
                         "--no-feature-limit", "--no-tile-size-limit", "--simplification=4"),
     description="Vraag, plaatsen en tekort per gemeente en ZZP-groep (een rij per groep; filter op zzp_groep).",
+    in_viewer=False,
 )

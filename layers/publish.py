@@ -33,6 +33,13 @@ from .styles import write_gpkg_metadata
 
 TOOL_VERSION = "0.1.0"
 GPKG_NAME = "wonenzorg.gpkg"
+#: layers with exact client counts go to their own file, never into the public GeoPackage
+GPKG_INTERNAL = "wonenzorg_intern.gpkg"
+
+
+def gpkg_name(spec: LayerSpec) -> str:
+    """The GeoPackage a layer is written to: public and internal layers never share a file."""
+    return GPKG_NAME if spec.public else GPKG_INTERNAL
 WGS84 = "EPSG:4326"
 
 
@@ -326,13 +333,12 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
             frames[spec.id] = gdf
         if problems:
             raise RegistryError(problems)
-        progress("GeoPackage schrijven")
-        gpkg = new_dir / GPKG_NAME
+        progress("GeoPackages schrijven (openbaar en intern)")
         for spec in specs:
-            write_gpkg_layer(frames[spec.id], gpkg, spec)
+            write_gpkg_layer(frames[spec.id], new_dir / gpkg_name(spec), spec)
         for spec in specs:
-            write_gpkg_metadata(gpkg, spec, field_dicts(spec, settings), legend_dict(spec, settings)["indicators"],
-                                spec.classifications(settings))
+            write_gpkg_metadata(new_dir / gpkg_name(spec), spec, field_dicts(spec, settings),
+                                legend_dict(spec, settings)["indicators"], spec.classifications(settings))
         tiles = new_dir / "tiles"
         tiles.mkdir()
         work = new_dir / ".work"
@@ -372,6 +378,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
             "id": spec.id, "title": spec.title, "description": spec.description,
             "geometry_type": spec.geometry_type, "id_field": spec.id_field, "label_field": spec.label_field,
             "minzoom": spec.minzoom, "maxzoom": spec.maxzoom, "public": spec.public,
+            "in_viewer": spec.in_viewer, "gpkg": gpkg_name(spec),
             "bounds": gdf.to_crs(WGS84).total_bounds.tolist() if len(gdf) else bounds,
             "feature_count": len(gdf), "fields": field_dicts(spec, settings),
             "region_values": public_region_values(spec, results.region_values.get(spec.id, {}), settings),

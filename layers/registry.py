@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.settings import Settings
 
-from . import gap_2040, gemeenten, locaties, stedelijkheid, wijken
+from . import gap_2040, gemeenten, locaties, locaties_intern, stedelijkheid, wijken
 from .spec import LayerSpec
 
 GEOMETRY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",)}
@@ -74,7 +74,7 @@ def validate_data(spec: LayerSpec, gdf: gpd.GeoDataFrame, settings: Settings) ->
         }.get(f.type, False)
         if not ok:
             problems.append(f"{spec.id}: veld '{f.name}' heeft type {col.dtype}, gedeclareerd {f.type}")
-        if f.count and f.name in gdf.columns:
+        if f.count and spec.public and f.name in gdf.columns:
             small = col.dropna()
             small = small[small < settings.privacy_min_count]
             if len(small):
@@ -100,7 +100,7 @@ RASTERS = (stedelijkheid.SPEC,)
 
 def load_registry(settings: Settings | None = None) -> tuple[LayerSpec, ...]:
     """The layers in drawing order (bottom first); raises RegistryError listing every problem."""
-    specs = (gemeenten.SPEC, gap_2040.SPEC, wijken.SPEC, locaties.SPEC)
+    specs = (gemeenten.SPEC, gap_2040.SPEC, wijken.SPEC, locaties.SPEC, locaties_intern.SPEC)
     problems = validate_specs(specs, settings or Settings())
     if problems:
         raise RegistryError(problems)

@@ -119,6 +119,7 @@ class LayerSpec:
     maxzoom: int
     tippecanoe_options: tuple[str, ...] = ()
     public: bool = True
+    in_viewer: bool = True
     description: str = ""
     point_size_field: str | None = None
     extra: dict = field(default_factory=dict)

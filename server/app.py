@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from contextlib import asynccontextmanager
@@ -12,12 +13,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 
-from .errors import BadRequest, BuildMissing, NotFound, install_handlers
+from .errors import (BadRequest, BuildMissing, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized,
+                     install_handlers)
 from .settings import ServerSettings
 from .tiles import TileArchive
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _INT = re.compile(r"^\d{1,8}$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
 _Y = re.compile(r"^(\d{1,8})(?:\.(pbf|mvt))?$")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -31,6 +34,27 @@ class Build:
     layers: dict[str, dict]
     archives: dict[str, TileArchive]
     gemeenten: list[dict] = field(default_factory=list)
+    _frames: dict = field(default_factory=dict)
+
+    def features(self, layer: str):
+        """The layer's features in WGS84 as a GeoDataFrame (read from the GeoPackage once, then cached).
+
+        The index is the feature id used by the API: the layer's ``id_field`` value.
+        """
+        if layer not in self._frames:
+            import pyogrio
+
+            spec = self.layers[layer]
+            gpkg = self.folder / spec.get("gpkg", "wonenzorg.gpkg")
+            gdf = pyogrio.read_dataframe(gpkg, layer=layer).to_crs("EPSG:4326")
+            key = spec["id_field"]
+            ids = gdf[key].astype(str)
+            if ids.duplicated().any():  # e.g. gap_2040: one row per gemeente x group
+                ids = ids + "-" + gdf.groupby(key).cumcount().add(1).astype(str)
+            gdf.index = ids.to_numpy()
+            gdf.index.name = "id"
+            self._frames[layer] = gdf
+        return self._frames[layer]
 
     def close(self) -> None:
         for a in self.archives.values():
@@ -45,7 +69,7 @@ def open_build(folder: Path) -> Build | None:
         return None
     folder = folder.resolve()
     catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
-    layers = {l["id"]: l for l in catalog["layers"] if l.get("public", True)}
+    layers = {l["id"]: l for l in catalog["layers"]}
     archives = {lid: TileArchive(folder / "tiles" / f"{lid}.pmtiles") for lid in layers}
     return Build(folder=folder, catalog=catalog, layers=layers, archives=archives,
                  gemeenten=_gemeente_points(folder / "wonenzorg.gpkg"))
@@ -82,7 +106,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app = FastAPI(title="Wonen en Zorg 2040 - kaartserver", version="0.1.0", lifespan=lifespan,
                   description="Vectortegels, lagencatalogus en gemeentecijfers van een build.")
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"],
-                       allow_headers=["*"], expose_headers=["ETag", "Content-Length"])
+                       allow_headers=["*"],
+                       expose_headers=["ETag", "Content-Length", "Content-Range", "Accept-Ranges"])
     install_handlers(app)
 
     def build_of(request: Request) -> Build:
@@ -91,10 +116,31 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             raise BuildMissing(f"er is nog geen build in {settings.build_dir}; draai eerst 'wz build'")
         return build
 
-    def layer_of(build: Build, layer: str) -> dict:
+    def authorized(request: Request) -> bool:
+        """Whether the request carries the configured bearer token (compared in constant time)."""
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if not settings.token or scheme.lower() != "bearer" or not given:
+            return False
+        return hmac.compare_digest(given.strip().encode(), settings.token.encode())
+
+    def layer_of(build: Build, layer: str, request: Request) -> dict:
+        """The layer's catalog entry; internal layers only with a valid token (401 without, 403 wrong)."""
         if not _LAYER_ID.match(layer) or layer not in build.layers:
             raise NotFound(f"onbekende laag '{layer[:64]}'")
-        return build.layers[layer]
+        spec = build.layers[layer]
+        if not spec.get("public", True):
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if not given.strip():
+                raise Unauthorized(f"laag '{layer}' is vertrouwelijk: een sleutel (Bearer-token) is nodig",
+                                   headers={"WWW-Authenticate": 'Bearer realm="wonenzorg"'})
+            if not authorized(request):
+                raise Forbidden(f"de sleutel geeft geen toegang tot laag '{layer}'")
+        return spec
+
+    def visible_layers(build: Build, request: Request) -> list[dict]:
+        ok = authorized(request)
+        return [l for l in build.layers.values() if l.get("public", True) or ok]
 
     @app.get("/health", summary="Gezondheid van de server")
     def health(request: Request) -> JSONResponse:
@@ -108,19 +154,21 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         build = build_of(request)
         cat = dict(build.catalog)
         cat["layers"] = [{**l, "tiles": f"/tiles/{l['id']}/{{z}}/{{x}}/{{y}}.pbf",
-                          "tilejson": f"/tiles/{l['id']}.json"} for l in build.layers.values()]
+                          "tilejson": f"/tiles/{l['id']}.json", "pmtiles": f"/tiles/{l['id']}.pmtiles"}
+                         for l in visible_layers(build, request)]
         return cat
 
     @app.get("/api/legend", summary="Legenda's per laag")
     def legend(request: Request) -> dict:
         build = build_of(request)
-        return {lid: l["legend"] for lid, l in build.layers.items()}
+        return {l["id"]: l["legend"] for l in visible_layers(build, request)}
 
     @app.get("/api/style.json", summary="MapLibre-stijl van de lagen (zoals de viewer ze kleurt)")
     def style(request: Request) -> dict:
         from layers.maplibre import style_json
 
-        return style_json(build_of(request).catalog, str(request.base_url))
+        build = build_of(request)
+        return style_json({**build.catalog, "layers": visible_layers(build, request)}, str(request.base_url))
 
     @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
     def gemeenten(request: Request) -> list[dict]:
@@ -129,7 +177,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/tiles/{layer}.json", summary="TileJSON 3.0 van een laag")
     def tilejson(layer: str, request: Request) -> dict:
         build = build_of(request)
-        spec = layer_of(build, layer)
+        spec = layer_of(build, layer, request)
         arch = build.archives[layer]
         base = str(request.base_url).rstrip("/")
         w, s, e, n = arch.bounds
@@ -149,7 +197,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                         304: {"description": "niet gewijzigd"}, 400: {}, 404: {}})
     async def tile(layer: str, z: str, x: str, y: str, request: Request) -> Response:
         build = build_of(request)
-        layer_of(build, layer)
+        layer_of(build, layer, request)
         m = _Y.match(y)
         if not (_INT.match(z) and _INT.match(x) and m):
             raise BadRequest("tegeladres moet de vorm /tiles/{laag}/{z}/{x}/{y}.pbf hebben met gehele getallen")
@@ -173,6 +221,36 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             headers["Content-Encoding"] = "gzip"
         return Response(content=arch._bytes(*loc), media_type=MVT_TYPE, headers=headers)
 
+    @app.api_route("/tiles/{layer}.pmtiles", methods=["GET", "HEAD"], summary="PMTiles-archief (HTTP Range)",
+                   responses={200: {"content": {"application/vnd.pmtiles": {}}}, 206: {"description": "deel"},
+                              304: {}, 401: {}, 403: {}, 404: {}, 416: {}})
+    async def archive(layer: str, request: Request) -> Response:
+        build = build_of(request)
+        layer_of(build, layer, request)
+        arch = build.archives[layer]
+        size = arch.size
+        etag = f'"{arch.etag_base}"'
+        headers = {"Accept-Ranges": "bytes", "ETag": etag, "Cache-Control": f"public, max-age={settings.tile_max_age}"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        rng = request.headers.get("range")
+        if_range = request.headers.get("if-range")
+        if rng and (if_range is None or if_range == etag):
+            span = parse_range(rng, size)
+            if span is None:
+                raise RangeNotSatisfiable(f"bereik '{rng[:64]}' valt buiten het archief van {size} bytes",
+                                          headers={"Content-Range": f"bytes */{size}", **headers})
+            if span != (0, size - 1) or size == 0:
+                start, end = span
+                headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+                body = b"" if request.method == "HEAD" else arch._bytes(start, end - start + 1)
+                headers["Content-Length"] = str(end - start + 1)
+                return Response(content=body, status_code=206, media_type="application/vnd.pmtiles",
+                                headers=headers)
+        headers["Content-Length"] = str(size)
+        body = b"" if request.method == "HEAD" else arch._bytes(0, size)
+        return Response(content=body, media_type="application/vnd.pmtiles", headers=headers)
+
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)
 
@@ -187,6 +265,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     def vendor(package: str, path: str) -> FileResponse:
         if package not in npm_packages:
             raise NotFound(f"geen pakket '{package[:64]}'")
+        if "\x00" in path or "\\" in path:
+            raise NotFound("bestand niet gevonden")
         root = (static_dir / "node_modules" / package).resolve()
         target = (root / path).resolve()
         if not target.is_relative_to(root) or not target.is_file():
@@ -196,12 +276,39 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/static/{name}", include_in_schema=False)
     def static_file(name: str) -> FileResponse:
         """Only the viewer's own top-level files; packages are served under /vendor."""
+        if not _FILE_NAME.match(name):
+            raise NotFound("bestand niet gevonden")
         target = (static_dir / name).resolve()
-        if target.parent != static_dir.resolve() or not target.is_file() or name.startswith("."):
+        if target.parent != static_dir.resolve() or not target.is_file():
             raise NotFound("bestand niet gevonden")
         return FileResponse(target)
 
     return app
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive byte span of a single HTTP Range; None when unsatisfiable.
+
+    Several ranges, or a malformed header, are answered with the whole file
+    (``(0, size - 1)``), which HTTP allows.
+    """
+    m = _RANGE.match(header.strip().replace(" ", ""))
+    if not m or (not m.group(1) and not m.group(2)):
+        return (0, size - 1) if size else None
+    first, last = m.group(1), m.group(2)
+    if not first:  # suffix: the last N bytes
+        n = int(last)
+        if n == 0 or size == 0:
+            return None
+        return max(size - n, 0), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if start >= size or (last and end < start):
+        return None
+    return start, min(end, size - 1)
 
 
 def _npm_dependencies(static_dir: Path) -> set[str]:

@@ -11,9 +11,10 @@ class ServerError(Exception):
 
     status_code = 500
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
 
 
 class BadRequest(ServerError):
@@ -22,6 +23,22 @@ class BadRequest(ServerError):
 
 class NotFound(ServerError):
     status_code = 404
+
+
+class Unauthorized(ServerError):
+    """An internal layer was asked for without a bearer token."""
+
+    status_code = 401
+
+
+class Forbidden(ServerError):
+    """An internal layer was asked for with a wrong token."""
+
+    status_code = 403
+
+
+class RangeNotSatisfiable(ServerError):
+    status_code = 416
 
 
 class BuildMissing(ServerError):
@@ -35,4 +52,4 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServerError)
     async def _handle(request: Request, exc: ServerError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)

@@ -19,4 +19,7 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = ["*"]
+    #: bearer token for internal layers (exact client counts); without one they are never served
+    token: str | None = None
+    workers: int | None = None
     tile_max_age: int = 3600

@@ -38,6 +38,7 @@ class TileArchive:
         self._mm = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
         self.header = deserialize_header(self._mm[0:127])
         st = os.stat(self.path)
+        self.size = st.st_size
         self.etag_base = f"{st.st_size:x}-{int(st.st_mtime_ns):x}"
         self.minzoom = self.header["min_zoom"]
         self.maxzoom = self.header["max_zoom"]

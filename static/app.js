@@ -20,11 +20,14 @@
 
   var CHOROPLETH_LAYER = 'gemeenten';
   var OUTLINE_LAYERS = ['wijken'];
+  var WIJK_LAYER = 'wijken';
+  var WIJK_CLICK_ZOOM = 11;       // from this zoom on a click inside a wijk opens the wijk popup
   var GAP_FIELDS = ['tekort_zzp4', 'tekort_zzp5_7', 'tekort_zzp6_8', 'tekort_overig'];
   var GAP_TOTAL_FIELD = 'tekort_totaal';
   var POINT_RADIUS_MIN = 3;       // px, smallest location
   var POINT_RADIUS_MAX = 10;      // px, locations with SIZE_REFERENCE places or more
   var SIZE_REFERENCE = 100;       // places drawn at the largest radius (sqrt scaling below it)
+  var POPUP_MAX_WIDTH = 470;      // px; less when the map is narrower
   var BACKGROUND = '#e4e7eb';     // keep in sync with .wz-map in style.css
 
   var TXT = {
@@ -44,6 +47,22 @@
     sizeTitle: 'Grootte: aantal plaatsen',
     gapTitle: function (year) { return 'Tekort aan plaatsen in ' + year + ' per ZZP-groep'; },
     gapTotal: 'totaal',
+    regionHeader: 'Regio',
+    regionHeaderTitle: function (name) {
+      return 'De waarde voor de hele regio' + (name ? ' (' + name + ')' : '') + ', op dezelfde manier berekend';
+    },
+    areaHeader: { gemeenten: 'Gemeente', wijken: 'Wijk' },
+    cues: {
+      hoger: { glyph: '\u25b2', title: 'hoger dan de regio' },
+      lager: { glyph: '\u25bc', title: 'lager dan de regio' },
+      gelijk: { glyph: '=', title: 'gelijk aan de regio' }
+    },
+    toGemeente: function (name) { return 'Cijfers van gemeente ' + name; },
+    hintGemeente: 'Klik op een gemeente of zorglocatie voor alle cijfers.',
+    hintWijkZoom: 'Zoom verder in om op een wijk te klikken.',
+    hintWijk: 'Klik op een wijk of zorglocatie voor alle cijfers.',
+    wijkIn: function (name) { return 'wijk in ' + name; },
+    clickForFigures: 'klik voor de cijfers',
     layerNames: { gemeenten: 'Gemeenten', wijken: 'Wijken', locaties: 'Zorglocaties' }
   };
 
@@ -55,6 +74,8 @@
     catalog: null,
     indicator: null,        // field name of the indicator shown on the gemeenten
     selected: null,         // id (gemeentecode) of the highlighted gemeente
+    selectedWijk: null,     // id (wijkcode) of the highlighted wijk
+    hoverGemeente: null,    // properties of the gemeente under the mouse
     visible: {},            // layer id -> bool
     gemeenten: [],          // /api/gemeenten
     renderSeq: 0,           // increases every time the choropleth has been recoloured
@@ -287,6 +308,10 @@
     return { fill: false, stroke: true, color: '#3a4550', weight: 0.7, opacity: 0.45, dashArray: '3,3' };
   }
 
+  function wijkHighlightStyle() {
+    return { fill: false, stroke: true, color: '#0b1520', weight: 3, opacity: 1 };
+  }
+
   function pointRadius(value) {
     var x = Number(value);
     if (!isFinite(x) || x <= 0) { return POINT_RADIUS_MIN; }
@@ -356,7 +381,11 @@
     var maxNative = Math.max.apply(null, catalog.layers.map(function (l) { return l.maxzoom || 14; }));
     map.setMaxZoom(Math.max(Math.ceil(fitZoom) + 1, maxNative));
 
-    map.on('zoomend', updateZoomNotes);
+    map.on('zoomend', function () { updateZoomNotes(); updateHint(); });
+    // Wijken are hit-tested here, not by their own (non-interactive) tiles: see wijkAt().
+    map.on('click', onMapClick);
+    map.on('mousemove', onMapMouseMove);
+    map.on('mouseout', function () { state.hoverGemeente = null; showHover(null); });
     return map;
   }
 
@@ -409,8 +438,11 @@
 
     if (role === 'choropleth') {
       grid.on('click', onGemeenteClick);
-      grid.on('mouseover', function (e) { infoControl.show(e.layer && e.layer.properties); });
-      grid.on('mouseout', function () { infoControl.show(null); });
+      grid.on('mouseover', function (e) {
+        state.hoverGemeente = (e.layer && e.layer.properties) || null;
+        showHover(e.latlng);
+      });
+      grid.on('mouseout', function () { state.hoverGemeente = null; showHover(null); });
       grid.on('tileload', function () { if (state.selected !== null) { bringSelectedToFront(); } });
     } else if (role === 'points') {
       grid.on('click', function (e) { onPointClick(layer, e); });
@@ -430,7 +462,9 @@
     }
     var legendPart = document.querySelector('[data-legend-layer="' + id + '"]');
     if (legendPart) { legendPart.classList.toggle('wz-off', !visible); }
-    if (id === CHOROPLETH_LAYER && !visible) { map.closePopup(); }
+    if (id === CHOROPLETH_LAYER && !visible && popup && popup.wzKind === 'gemeente') { map.closePopup(); }
+    if (id === WIJK_LAYER && !visible && popup && popup.wzKind === 'wijk') { map.closePopup(); }
+    if (id === WIJK_LAYER) { updateHint(); showHover(null); }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -530,16 +564,99 @@
     return cut > 0 ? prefix.slice(0, cut + 2) : '';
   }
 
+  // ---- the region column -------------------------------------------------------------
+
+  /** The region's value of each field of a layer ({} for an older catalog without them). */
+  function regionValues(layer) {
+    return (layer && layer.region_values) || {};
+  }
+
+  function hasRegionValues(layer) {
+    return Object.keys(regionValues(layer)).length > 0;
+  }
+
+  function regionValueOf(layer, name) {
+    var rv = regionValues(layer);
+    return Object.prototype.hasOwnProperty.call(rv, name) ? rv[name] : undefined;
+  }
+
+  // Counts whose region value is the sum over all areas (inhabitants, clients, places): the
+  // region column shows the regional total, but "lower than the region" would say nothing.
+  var TOTAL_UNITS = { 'plaatsen': true, 'cliënten': true, 'locaties': true };
+  var TOTAL_NAMES = /^(inwoners(_75plus)?|vv_clienten(_begin)?|aantal_.+|vraag_.+|plaatsen_.+|tekort_.+)$/;
+
+  function isRegionTotal(field) {
+    return !!TOTAL_UNITS[field.unit] || TOTAL_NAMES.test(field.name);
+  }
+
+  /**
+   * 'hoger', 'lager' or 'gelijk': the area's value against the region's, compared as the
+   * user reads them (rounded to the field's decimals); null when there is nothing to compare.
+   */
+  function regionCue(value, regionValue, field) {
+    if (field.type !== 'int' && field.type !== 'float') { return null; }
+    if (isRegionTotal(field) || isMissing(value) || isMissing(regionValue)) { return null; }
+    var a = Number(value);
+    var b = Number(regionValue);
+    if (!isFinite(a) || !isFinite(b)) { return null; }
+    var d = Math.max(0, Math.min(10, field.decimals || 0));
+    a = Number(a.toFixed(d));
+    b = Number(b.toFixed(d));
+    return a > b ? 'hoger' : (a < b ? 'lager' : 'gelijk');
+  }
+
+  function cueHtml(cue) {
+    if (!cue) { return ''; }
+    var c = TXT.cues[cue];
+    return '<span class="wz-cue wz-cue-' + cue + '" data-cue="' + cue + '" role="img" title="' + esc(c.title)
+      + '" aria-label="' + esc(c.title) + '">' + c.glyph + '</span>';
+  }
+
+  /** Column heads "Gemeente | Regio" above the values (leading: label/bar columns before). */
+  function regionHead(layer, leading, withCue) {
+    return '<thead><tr>' + new Array(leading + 1).join('<td></td>')
+      + '<th scope="col" class="wz-colhead">' + esc(TXT.areaHeader[layer.id] || '') + '</th>'
+      + (withCue ? '<td class="wz-cuecell"></td>' : '')
+      + '<th scope="col" class="wz-colhead wz-region" title="' + esc(TXT.regionHeaderTitle(state.catalog.region))
+      + '">' + esc(TXT.regionHeader) + '</th></tr></thead>';
+  }
+
+  /**
+   * The two cells after an area's value: the cue and the region's value (empty when the
+   * catalog has none). The region's number is formatted like the area's; a unit in words
+   * ("cliënten", "adressen per km²") is already beside the area's value on the same row and is
+   * left out to keep the column narrow (it is in the cell's tooltip).
+   */
+  function regionCells(layer, props, field, hasValue) {
+    var rv = regionValueOf(layer, field.name);
+    var cue = hasValue ? regionCue(props[field.name], rv, field) : null;
+    var full = isMissing(rv) ? null : formatValue(rv, field);
+    var short = full;
+    if (full !== null && typeof rv === 'number' && field.type !== 'bool' && field.unit && field.unit !== '%') {
+      short = formatNumber(rv, field.decimals);
+    }
+    return '<td class="wz-cuecell">' + cueHtml(cue) + '</td>'
+      + (full === null ? '<td class="wz-region"></td>'
+        : '<td class="wz-region" title="' + esc(TXT.regionHeader + ': ' + full) + '">' + esc(short) + '</td>');
+  }
+
   function gapTable(layer, props) {
     var fields = fieldsByName(layer);
     var gap = GAP_FIELDS.filter(function (n) { return fields[n]; }).map(function (n) { return fields[n]; });
     if (!gap.length) { return ''; }
+    var withRegion = hasRegionValues(layer);
     var prefix = commonPrefix(gap.map(function (f) { return f.alias || f.name; }));
     var maxAbs = 0;
     gap.forEach(function (f) {
       var v = Number(props[f.name]);
       if (!isMissing(props[f.name]) && isFinite(v)) { maxAbs = Math.max(maxAbs, Math.abs(v)); }
     });
+    function regionCell(f) {
+      if (!withRegion) { return ''; }
+      var rv = regionValueOf(layer, f.name);
+      var rt = isMissing(rv) ? null : formatNumber(rv, f.decimals);
+      return '<td class="wz-region">' + (rt === null ? '' : esc(rt)) + '</td>';
+    }
     var rows = gap.map(function (f) {
       var v = props[f.name];
       var label = (f.alias || f.name).slice(prefix.length) || f.alias || f.name;
@@ -549,27 +666,29 @@
         bar = '<span class="wz-bar ' + (Number(v) < 0 ? 'wz-bar-neg' : 'wz-bar-pos') + '" style="width:' + w + '%"></span>';
       }
       var text = isMissing(v) ? null : formatNumber(v, f.decimals);
-      return '<tr><th scope="row" title="' + esc(leeswijzerTitle(f)) + '">' + esc(label) + '</th>'
+      return '<tr data-field="' + esc(f.name) + '"><th scope="row" title="' + esc(leeswijzerTitle(f)) + '">' + esc(label) + '</th>'
         + '<td class="wz-barcell">' + bar + '</td>'
-        + (text === null ? '<td class="wz-nodata-text">' + TXT.noData + '</td>' : '<td>' + esc(text) + '</td>')
+        + (text === null ? '<td class="wz-value wz-nodata-text">' + TXT.noData + '</td>' : '<td class="wz-value">' + esc(text) + '</td>')
+        + regionCell(f)
         + '</tr>';
     }).join('');
     var total = fields[GAP_TOTAL_FIELD];
     if (total) {
       var tv = props[total.name];
       var tt = isMissing(tv) ? null : formatNumber(tv, total.decimals);
-      rows += '<tr class="wz-total"><th scope="row">' + TXT.gapTotal + '</th><td></td>'
-        + (tt === null ? '<td class="wz-nodata-text">' + TXT.noData + '</td>' : '<td>' + esc(tt) + '</td>') + '</tr>';
+      rows += '<tr class="wz-total" data-field="' + esc(total.name) + '"><th scope="row">' + TXT.gapTotal + '</th><td></td>'
+        + (tt === null ? '<td class="wz-value wz-nodata-text">' + TXT.noData + '</td>' : '<td class="wz-value">' + esc(tt) + '</td>')
+        + regionCell(total) + '</tr>';
     }
+    var head = withRegion ? regionHead(layer, 2, false) : '';
     var unit = gap[0].unit ? ' <span class="wz-unit">(' + esc(gap[0].unit) + ')</span>' : '';
     var year = state.catalog.target_year || 2040;
     var note = gap[0].leeswijzer && gap[0].leeswijzer.uitleg
       ? '<p class="wz-note">' + esc(gap[0].leeswijzer.uitleg) + '</p>' : '';
     return '<h4>' + esc(TXT.gapTitle(year)) + unit + '</h4>'
-      + '<table class="wz-gap">' + rows + '</table>' + note;
+      + '<table class="wz-gap' + (withRegion ? ' wz-with-region' : '') + '">' + head + '<tbody>' + rows + '</tbody></table>' + note;
   }
 
-  /** The popup field that shows the value behind the current colour (bold in the popup). */
   function indicatorRow(fields, ind) {
     if (!ind) { return null; }
     var i;
@@ -582,22 +701,52 @@
     return null;
   }
 
+  /** Rows "label | value | cue | region value" of an area's popup fields. */
+  function areaFieldsTable(layer, props, shown, currentName) {
+    var withRegion = hasRegionValues(layer);
+    var rows = shown.map(function (f) {
+      var current = f.name === currentName;
+      var text = formatValue(props[f.name], f);
+      var cell = text === null
+        ? '<td class="wz-value wz-nodata-text">' + TXT.noData + '</td>'
+        : '<td class="wz-value">' + esc(text) + '</td>';
+      return '<tr data-field="' + esc(f.name) + '"' + (current ? ' class="wz-current"' : '') + '><th scope="row" title="'
+        + esc(leeswijzerTitle(f)) + '">' + esc(f.alias || f.name) + '</th>' + cell
+        + (withRegion ? regionCells(layer, props, f, text !== null) : '') + '</tr>';
+    }).join('');
+    return '<table class="wz-fields' + (withRegion ? ' wz-with-region' : '') + '">'
+      + (withRegion ? regionHead(layer, 1, true) : '') + '<tbody>' + rows + '</tbody></table>';
+  }
+
   function gemeentePopupHtml(layer, props) {
     var skip = {};
     GAP_FIELDS.concat([GAP_TOTAL_FIELD, layer.id_field, layer.label_field]).forEach(function (n) { skip[n] = true; });
     var ind = currentIndicator();
     var shown = (layer.fields || []).filter(function (f) { return f.popup && !skip[f.name]; });
-    var currentName = indicatorRow(shown, ind);
-    var rows = shown.map(function (f) {
-      var current = f.name === currentName;
-      return '<tr' + (current ? ' class="wz-current"' : '') + '><th scope="row" title="'
-        + esc(leeswijzerTitle(f)) + '">' + esc(f.alias || f.name) + '</th>' + valueCell(props, f) + '</tr>';
-    }).join('');
     var name = props[layer.label_field] || props[layer.id_field] || '';
-    return '<div class="wz-popup">'
+    return '<div class="wz-popup wz-popup-gemeente">'
       + '<h3>' + esc(name) + '</h3>'
-      + '<table class="wz-fields">' + rows + '</table>'
+      + areaFieldsTable(layer, props, shown, indicatorRow(shown, ind))
       + gapTable(layer, props)
+      + '</div>';
+  }
+
+  /** Popup of a wijk: its popup fields beside the region's values; a way on to its gemeente. */
+  function wijkPopupHtml(layer, props, gemeente) {
+    var skip = {};
+    [layer.id_field, layer.label_field].forEach(function (n) { skip[n] = true; });
+    var shown = (layer.fields || []).filter(function (f) { return f.popup && !skip[f.name]; });
+    var name = props[layer.label_field] || props[layer.id_field] || layer.title;
+    var gemName = props.gemeentenaam || (gemeente && gemeente.props[layerDefs[CHOROPLETH_LAYER].label_field]);
+    var button = gemeente
+      ? '<p class="wz-popup-actions"><button type="button" class="wz-link" data-wz-action="gemeente">'
+        + esc(TXT.toGemeente(gemName || gemeente.id)) + '</button></p>'
+      : '';
+    return '<div class="wz-popup wz-popup-wijk">'
+      + '<p class="wz-kicker">' + esc(TXT.areaHeader[layer.id] || TXT.layerNames[layer.id] || layer.title) + '</p>'
+      + '<h3>' + esc(name) + '</h3>'
+      + areaFieldsTable(layer, props, shown, null)
+      + button
       + '</div>';
   }
 
@@ -624,24 +773,185 @@
       + '</div>';
   }
 
-  function openPopup(latlng, html, onClose, refresh) {
-    popup = L.popup({ maxWidth: 360, minWidth: 260, autoPanPadding: [24, 24], className: 'wz-leaflet-popup' })
+  function openPopup(latlng, html, onClose, refresh, kind) {
+    // never taller than the map: a long popup scrolls inside instead of running off the screen
+    var size = map.getSize();
+    var maxHeight = Math.max(200, size.y - 48);
+    // pan the popup clear of the zoom buttons and of the panel on the right
+    var pad = panelPadding();
+    var maxWidth = Math.max(240, Math.min(POPUP_MAX_WIDTH, size.x - pad.left - pad.right - 72));
+    popup = L.popup({
+      maxWidth: maxWidth, minWidth: Math.min(280, maxWidth), maxHeight: maxHeight, className: 'wz-leaflet-popup',
+      autoPanPaddingTopLeft: L.point(pad.left + 16, 16), autoPanPaddingBottomRight: L.point(pad.right + 16, 16)
+    })
       .setLatLng(latlng)
       .setContent(html);
     popup.wzRefresh = refresh || null;
+    popup.wzKind = kind || null;
     popup.once('remove', function () { if (onClose) { onClose(); } });
     popup.openOn(map);
+    return popup;
+  }
+
+  function openGemeentePopup(latlng, props, id) {
+    var layer = layerDefs[CHOROPLETH_LAYER];
+    var grid = grids[CHOROPLETH_LAYER];
+    openPopup(latlng, gemeentePopupHtml(layer, props), function () {
+      if (state.selected === id) { selectGemeente(null); grid.resetFeatureStyle(id); }
+    }, function () { return gemeentePopupHtml(layer, props); }, 'gemeente');
+    selectGemeente(id);
   }
 
   function onGemeenteClick(e) {
-    var layer = layerDefs[CHOROPLETH_LAYER];
+    // zoomed in with the wijken on: a click inside a wijk is a click on the wijk
+    if (openWijkAt(e.latlng)) { return; }
     var props = (e.layer && e.layer.properties) || {};
+    openGemeentePopup(e.latlng, props, featureIdOf(grids[CHOROPLETH_LAYER], e.layer));
+  }
+
+  /** A click on the map that no layer took (outside the gemeenten, or gemeenten switched off). */
+  function onMapClick(e) {
+    openWijkAt(e.latlng);
+  }
+
+  // ---- wijken: clickable from WIJK_CLICK_ZOOM on -------------------------------------------
+  //
+  // The wijken tiles stay non-interactive at every zoom (the gemeenten below keep getting the
+  // clicks and hovers). From WIJK_CLICK_ZOOM on, with the wijken switched on, a click is first
+  // tested against the wijken drawn on screen; inside a wijk it opens the wijk's popup, and
+  // outside every wijk it stays a gemeente click.
+
+  function wijkClickable() {
+    var grid = grids[WIJK_LAYER];
+    return !!(map && grid && layerDefs[WIJK_LAYER] && state.visible[WIJK_LAYER] !== false
+      && map.hasLayer(grid) && map.getZoom() >= WIJK_CLICK_ZOOM);
+  }
+
+  /** Even-odd test of a tile pixel against a polygon symbolizer (all rings, holes included). */
+  function polygonContains(sym, p) {
+    var parts = sym._parts;
+    if (!parts || !parts.length || !(sym instanceof L.Polygon)) { return false; }
+    if (!sym._wzBounds) {
+      var b = L.bounds([]);
+      parts.forEach(function (part) { part.forEach(function (q) { b.extend(q); }); });
+      sym._wzBounds = b;
+    }
+    if (!sym._wzBounds.isValid() || !sym._wzBounds.contains(p)) { return false; }
+    var inside = false;
+    for (var k = 0; k < parts.length; k++) {
+      var part = parts[k];
+      for (var i = 0, j = part.length - 1; i < part.length; j = i++) {
+        var a = part[i];
+        var c = part[j];
+        if (((a.y > p.y) !== (c.y > p.y)) && (p.x < (c.x - a.x) * (p.y - a.y) / (c.y - a.y) + a.x)) {
+          inside = !inside;
+        }
+      }
+    }
+    return inside;
+  }
+
+  /** The feature of a polygon grid drawn at latlng: { id, props, symbolizer } or null. */
+  function featureAt(grid, latlng) {
+    if (!grid || !grid._map || !grid._vectorTiles) { return null; }
+    var z = grid._tileZoom;
+    var size = grid.getTileSize();
+    var found = null;
+    Object.keys(grid._vectorTiles).forEach(function (key) {
+      var tile = grid._vectorTiles[key];
+      var c = tile._tileCoord;
+      if (found || !c || c.z !== z) { return; }
+      var p = map.project(latlng, c.z).subtract(L.point(c.x * size.x, c.y * size.y));
+      if (p.x < 0 || p.y < 0 || p.x >= size.x || p.y >= size.y) { return; }
+      var feats = tile._features || {};
+      Object.keys(feats).forEach(function (id) {
+        var sym = feats[id].feature;
+        if (polygonContains(sym, p)) { found = { id: id, props: sym.properties || {}, symbolizer: sym }; }
+      });
+    });
+    return found;
+  }
+
+  function wijkAt(latlng) {
+    return wijkClickable() ? featureAt(grids[WIJK_LAYER], latlng) : null;
+  }
+
+  /** The gemeente (from the loaded gemeenten tiles) that a wijk belongs to, or null. */
+  function gemeenteOf(wijkProps) {
     var grid = grids[CHOROPLETH_LAYER];
-    var id = featureIdOf(grid, e.layer);
-    openPopup(e.latlng, gemeentePopupHtml(layer, props), function () {
-      if (state.selected === id) { selectGemeente(null); grid.resetFeatureStyle(id); }
-    }, function () { return gemeentePopupHtml(layer, props); });
-    selectGemeente(id);
+    var code = wijkProps.gemeentecode;
+    if (!grid || isMissing(code)) { return null; }
+    var found = null;
+    forEachFeature(grid, function (tile, id, data) {
+      if (!found && String(id) === String(code)) { found = { id: id, props: data.feature.properties || {} }; }
+    });
+    return found;
+  }
+
+  function selectWijk(id) {
+    var grid = grids[WIJK_LAYER];
+    if (!grid) { return; }
+    if (state.selectedWijk !== null && state.selectedWijk !== id) { grid.resetFeatureStyle(state.selectedWijk); }
+    state.selectedWijk = (id === undefined) ? null : id;
+    if (state.selectedWijk !== null) {
+      grid.setFeatureStyle(state.selectedWijk, wijkHighlightStyle);
+      forEachFeature(grid, function (tile, fid, data) {
+        if (String(fid) === String(state.selectedWijk) && typeof tile._bringToFront === 'function') {
+          try { tile._bringToFront(data.feature); } catch (err) { /* cosmetic only */ }
+        }
+      });
+    }
+  }
+
+  /** Opens the popup of the wijk at latlng when wijken are clickable there; true if it did. */
+  function openWijkAt(latlng) {
+    var hit = wijkAt(latlng);
+    if (!hit) { return false; }
+    var layer = layerDefs[WIJK_LAYER];
+    var gemeente = gemeenteOf(hit.props);
+    var p = openPopup(latlng, wijkPopupHtml(layer, hit.props, gemeente), function () {
+      if (state.selectedWijk === hit.id) { selectWijk(null); }
+    }, null, 'wijk');
+    selectWijk(hit.id);
+    var el = p.getElement();
+    var btn = el && el.querySelector('[data-wz-action="gemeente"]');
+    if (btn && gemeente) {
+      L.DomEvent.on(btn, 'click', function (ev) {
+        L.DomEvent.stop(ev);
+        openGemeentePopup(latlng, gemeente.props, gemeente.id);
+      });
+    }
+    return true;
+  }
+
+  var hoverFrame = null;
+  var hoverLatLng = null;
+  function onMapMouseMove(e) {
+    hoverLatLng = e.latlng;
+    if (hoverFrame !== null) { return; }
+    hoverFrame = requestAnimationFrame(function () {
+      hoverFrame = null;
+      showHover(hoverLatLng);
+    });
+  }
+
+  /** The info box: the wijk under the mouse when wijken are clickable, else the gemeente. */
+  var lastHover = null;
+  function showHover(latlng) {
+    if (!infoControl) { return; }
+    var wijk = latlng ? wijkAt(latlng) : null;
+    var shown = wijk ? wijk.props : state.hoverGemeente;
+    if (shown === lastHover && shown !== null) { return; }   // same as on screen: no redraw
+    lastHover = shown;
+    if (wijk) { infoControl.showWijk(wijk.props); } else { infoControl.show(state.hoverGemeente); }
+  }
+
+  function updateHint() {
+    var hint = $('hint');
+    if (!hint || !map) { return; }
+    var on = state.visible[WIJK_LAYER] !== false && layerDefs[WIJK_LAYER];
+    hint.textContent = wijkClickable() ? TXT.hintWijk
+      : TXT.hintGemeente + (on ? ' ' + TXT.hintWijkZoom : '');
   }
 
   function onPointClick(layer, e) {
@@ -679,6 +989,16 @@
         this._div.innerHTML = '<strong>' + esc(props[layer.label_field] || '') + '</strong>'
           + '<span class="wz-info-row"><span class="wz-swatch wz-swatch-sm" style="background:'
           + esc(cls.color) + '"></span>' + esc(ind.title) + ': ' + esc(value) + '</span>';
+      },
+      showWijk: function (props) {
+        if (!this._div) { return; }
+        var layer = layerDefs[WIJK_LAYER];
+        var name = props[layer.label_field] || props[layer.id_field] || '';
+        this._div.classList.remove('wz-info-empty');
+        this._div.innerHTML = '<strong>' + esc(name) + '</strong>'
+          + '<span class="wz-info-row wz-muted-row">'
+          + esc(props.gemeentenaam ? TXT.wijkIn(props.gemeentenaam) : (TXT.layerNames[layer.id] || layer.title))
+          + ' \u00b7 ' + esc(TXT.clickForFigures) + '</span>';
       }
     });
   }
@@ -719,7 +1039,7 @@
     state.indicator = known ? field : legend['default'] || legend.indicators[0].field;
     $('indicator').value = state.indicator;
     renderLegend();
-    if (infoControl) { infoControl.show(null); }
+    if (infoControl) { state.hoverGemeente = null; lastHover = null; infoControl.show(null); }
     try {
       history.replaceState(null, '', '#indicator=' + encodeURIComponent(state.indicator));
     } catch (err) { /* file:// or sandboxed: not important */ }
@@ -895,6 +1215,8 @@
   }
 
   function start(catalog) {
+    // layers meant for QGIS and charts only (in_viewer: false) are not drawn on the map
+    catalog.layers = catalog.layers.filter(function (l) { return l.in_viewer !== false; });
     state.catalog = catalog;
     catalog.layers.forEach(function (l) { layerDefs[l.id] = l; });
     var gem = layerDefs[CHOROPLETH_LAYER];
@@ -929,6 +1251,7 @@
     buildIndicatorSelect();
     buildToggles();
     renderLegend();
+    updateHint();
 
     var names = fetchJson('/api/gemeenten').then(function (list) {
       state.gemeenten = list;
@@ -983,6 +1306,16 @@
     formatValue: formatValue,
     setIndicator: function (f) { return setIndicator(f); },
     selectGemeente: function (id) { selectGemeente(id); },
+    wijkClickZoom: WIJK_CLICK_ZOOM,
+    /** Resolves when no visible vector-tile layer is still loading tiles. */
+    whenTilesLoaded: function () {
+      var pending = Object.keys(grids).map(function (id) { return grids[id]; }).filter(function (g) {
+        return map && map.hasLayer(g) && typeof g.isLoading === 'function' && g.isLoading();
+      });
+      return Promise.all(pending.map(function (g) {
+        return new Promise(function (resolve) { g.once('load', resolve); });
+      })).then(nextFrame);
+    },
     background: BACKGROUND
   };
 

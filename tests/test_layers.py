@@ -13,7 +13,7 @@ from layers.registry import load_registry, validate_data, validate_specs
 
 
 def test_registry_loads_in_drawing_order():
-    assert [s.id for s in load_registry()] == ["gemeenten", "gap_2040", "wijken", "locaties"]
+    assert [s.id for s in load_registry()] == ["gemeenten", "gap_2040", "wijken", "locaties", "locaties_intern"]
 
 
 def test_validation_reports_every_problem_at_once():
@@ -73,3 +73,17 @@ def test_published_count_below_threshold_is_a_validation_problem():
     frame = gpd.GeoDataFrame({f.name: [1.0] for f in spec.fields}, geometry=[box(0, 0, 1, 1)], crs=28992)
     problems = validate_data(spec, frame, Settings(privacy_min_count=10))
     assert any("privacydrempel" in p for p in problems)
+
+
+def test_internal_layer_goes_to_its_own_geopackage(demo_build):
+    """Exact client counts exist only in the internal file; the public one never holds them."""
+    import pyogrio
+
+    public = dict(pyogrio.list_layers(demo_build / "wonenzorg.gpkg"))
+    internal = dict(pyogrio.list_layers(demo_build / "wonenzorg_intern.gpkg"))
+    assert "locaties_intern" in internal and "locaties_intern" not in public
+    for layer in public:
+        if layer == "layer_styles":
+            continue
+        cols = pyogrio.read_info(demo_build / "wonenzorg.gpkg", layer=layer)["fields"]
+        assert "clienten_intramuraal" not in cols and "clienten_vpt_mpt" not in cols

@@ -7,8 +7,14 @@ What is checked, from the outside (pixels on the screen, text in the page):
    independently from the vector tile, classified in Python with the catalog's legend);
 3. switching the indicator in the <select> rewrites the legend and recolours the map with the
    new legend's colours;
-4. clicking a gemeente opens a popup with its name and Dutch-formatted numbers;
-5. clicking a zorglocatie opens a popup with its name.
+4. clicking a gemeente opens a popup with its name and Dutch-formatted numbers, the region's
+   value beside each indicator in a "Regio" column (formatted the Dutch way from the catalog's
+   region_values) with a hoger/lager/gelijk cue that agrees with the gemeente's own value from
+   the vector tile, and the region's gap per ZZP group; the popup fits on a 1280x800 screen;
+5. clicking a zorglocatie opens a popup with its name;
+6. wijken: with the wijken on and zoomed in to zoom 12 a click inside a wijk (its representative
+   point, computed with geopandas from the build's GeoPackage) opens the wijk's popup; at zoom
+   10 the wijk outlines are not clickable and the same click opens the gemeente's popup.
 
 Screenshots are written to the test's tmp folder, or to $WZ_SCREENSHOT_DIR when set.
 """
@@ -185,11 +191,25 @@ def classify(indicator: dict, value) -> dict:
     return indicator["no_data"]
 
 
+def rounded(value: float, decimals: int) -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def dutch(value: float, decimals: int) -> str:
     """Dutch number: '.' between thousands, decimal comma (ties away from zero, like JS)."""
-    q = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    q = rounded(value, decimals)
     text = f"{abs(q):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
     return ("-" if q < 0 else "") + text
+
+
+def expected_cue(value: float, region: float, decimals: int) -> str:
+    """Higher, lower or equal than the region, as the user reads both numbers (rounded)."""
+    a, b = rounded(value, decimals), rounded(region, decimals)
+    return "hoger" if a > b else "lager" if a < b else "gelijk"
+
+
+CUE_TITLES = {"hoger": "hoger dan de regio", "lager": "lager dan de regio", "gelijk": "gelijk aan de regio"}
+CUE_GLYPHS = {"hoger": "\u25b2", "lager": "\u25bc", "gelijk": "="}
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,6 +322,46 @@ def patch_colour(pg, x: float, y: float) -> tuple[int, int, int]:
     png = pg.screenshot(clip={"x": round(x) - half, "y": round(y) - half, "width": PATCH, "height": PATCH})
     counts = Counter(px for row in decode_png(png) for px in row)
     return counts.most_common(1)[0][0]
+
+
+def popup_rows(pg) -> dict[str, dict]:
+    """The rows of the open popup by field: label, value, cue (data-cue, title, glyph), region."""
+    return pg.evaluate(
+        """() => {
+            const out = {};
+            document.querySelectorAll('.leaflet-popup-content tr[data-field]').forEach(tr => {
+                const cue = tr.querySelector('.wz-cue');
+                const region = tr.querySelector('td.wz-region');
+                out[tr.dataset.field] = {
+                    label: tr.querySelector('th').innerText.trim(),
+                    value: (tr.querySelector('td.wz-value') || {}).innerText?.trim() ?? null,
+                    cue: cue ? cue.dataset.cue : null,
+                    cueTitle: cue ? cue.getAttribute('title') : null,
+                    cueText: cue ? cue.innerText.trim() : null,
+                    region: region ? region.innerText.trim() : null,
+                };
+            });
+            return out;
+        }""")
+
+
+def assert_popup_fits(pg) -> dict:
+    """The open popup is entirely on screen, below the header and clear of the panel."""
+    box = pg.locator(".leaflet-popup").bounding_box()
+    mapbox = pg.locator("#map").bounding_box()
+    panel = pg.locator("#panel .wz-box").first.bounding_box()
+    assert box, "no popup"
+    assert box["y"] >= mapbox["y"] - 1 and box["y"] + box["height"] <= VIEWPORT["height"] + 1, \
+        f"popup runs off the screen vertically: {box}"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= panel["x"] + 1, \
+        f"popup runs under the panel or off the screen: {box}, panel at x={panel['x']}"
+    # nothing inside the popup is cut off: the content is not wider than the popup
+    overflow = pg.evaluate("""() => {
+        const c = document.querySelector('.leaflet-popup-content');
+        return [...c.querySelectorAll('table')].map(t => t.scrollWidth - c.clientWidth);
+    }""")
+    assert all(o <= 1 for o in overflow), f"a popup table is wider than the popup: {overflow}"
+    return box
 
 
 def set_toggle(pg, layer_id: str, on: bool) -> None:
@@ -458,6 +518,40 @@ def test_choropleth_legend_switch_and_popup(page, site, shots):
     # missing values read "geen gegevens", never "null"/"undefined"/"NaN"
     assert not re.search(r"\b(null|undefined|NaN)\b", content)
     assert page.evaluate("() => window.wzState.selected") == target["gemeentecode"]
+
+    # the region's values beside the gemeente's, in a "Regio" column
+    region_values = gem_layer["region_values"]
+    headers = page.locator(".leaflet-popup-content thead th").all_inner_texts()
+    assert [h.strip().lower() for h in headers].count("regio") == 2, \
+        f"expected a 'Regio' column head above the indicators and above the gap table: {headers}"
+    rows = popup_rows(page)
+    assert "aandeel_75plus" in rows, f"no aandeel_75plus row in the popup: {list(rows)}"
+    region_aandeel = region_values["aandeel_75plus"]
+    expected_region = dutch(region_aandeel, 1) + "%"
+    assert "," in expected_region
+    row = rows["aandeel_75plus"]
+    assert row["region"] == expected_region, f"region value of aandeel_75plus: {row}"
+    assert row["value"] == dutch(aandeel, 1) + "%"
+    cue = expected_cue(aandeel, region_aandeel, 1)
+    assert row["cue"] == cue and row["cueTitle"] == CUE_TITLES[cue] and row["cueText"] == CUE_GLYPHS[cue], \
+        f"gemeente {aandeel} vs region {region_aandeel}: expected the cue {cue!r}, got {row}"
+    # a region value exactly where the catalog has one; every numeric rate gets a cue
+    for name, r in rows.items():
+        if name in region_values and not isinstance(region_values[name], dict):
+            assert r["region"], f"{name}: the catalog has a region value but the popup shows none"
+        else:
+            assert not r["region"], f"{name}: the popup shows a region value the catalog does not have"
+    for name in ("clienten_per_1000_75plus", "groei_toewijzingen", "locaties_per_1000_clienten"):
+        f = fields.get(name)
+        if f and f["popup"] and name in region_values and props.get(name) is not None:
+            assert rows[name]["cue"] == expected_cue(props[name], region_values[name], f["decimals"]), rows[name]
+            assert rows[name]["region"] == dutch(region_values[name], f["decimals"]) + ("%" if f["unit"] == "%" else "")
+    # the gap table: the region's gap per ZZP group and in total
+    for name in ("tekort_zzp4", "tekort_zzp5_7", "tekort_zzp6_8", "tekort_overig", "tekort_totaal"):
+        if name in fields and name in region_values:
+            assert rows[name]["region"] == dutch(region_values[name], fields[name]["decimals"]), \
+                f"region gap {name}: {rows[name]}"
+    assert_popup_fits(page)
     page.screenshot(path=str(shots / "viewer_popup_gemeente.png"))
 
 
@@ -499,3 +593,107 @@ def test_click_zorglocatie_opens_its_popup(page, site, shots):
     if size_field and props.get(size_field) is not None:
         assert dutch(props[size_field], 0) in content
     page.screenshot(path=str(shots / "viewer_popup_locatie.png"))
+
+
+def wijk_to_click(build: Path) -> dict:
+    """A wijk and a point well inside it (geopandas on the build's GeoPackage, EPSG:4326)."""
+    import geopandas as gpd
+
+    wijken = gpd.read_file(build / "wonenzorg.gpkg", layer="wijken")
+    assert len(wijken), "no wijken in the GeoPackage"
+    points = wijken.geometry.representative_point()
+    # the representative point farthest from the wijk's border (tiles are simplified a bit)
+    margin = [geom.boundary.distance(pt) for geom, pt in zip(wijken.geometry, points)]
+    best = max(range(len(wijken)), key=lambda i: margin[i])
+    lonlat = gpd.GeoSeries([points.iloc[best]], crs=wijken.crs).to_crs(4326).iloc[0]
+    row = wijken.iloc[best]
+    props = {}
+    for k in wijken.columns:
+        if k == "geometry":
+            continue
+        v = row[k].item() if hasattr(row[k], "item") else row[k]     # numpy -> Python
+        props[k] = None if isinstance(v, float) and math.isnan(v) else v
+    return {"lon": lonlat.x, "lat": lonlat.y, "props": props}
+
+
+def view_at(pg, lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Centre the map on a point at a zoom level, wait for the tiles, return its screen point."""
+    pg.evaluate("([lat, lon, z]) => { window.wzMap.closePopup(); window.wzMap.setView([lat, lon], z, {animate: false}); }",
+                [lat, lon, zoom])
+    pg.evaluate("() => window.wzViewer.whenTilesLoaded()")
+    next_frames(pg)
+    assert abs(pg.evaluate("() => window.wzMap.getZoom()") - zoom) < 1e-9
+    return screen_point(pg, lon, lat)
+
+
+def open_popup_at(pg, x: float, y: float) -> str:
+    pg.mouse.click(x, y)
+    pg.locator(".leaflet-popup-content").wait_for(state="visible", timeout=5_000)
+    return pg.locator(".leaflet-popup-content h3").inner_text()
+
+
+@pytest.mark.browser
+def test_click_wijk_when_zoomed_in(page, site, demo_build, shots):
+    wijk_layer = site["layers"]["wijken"]
+    fields = {f["name"]: f for f in wijk_layer["fields"]}
+    clickable_from = page.evaluate("() => window.wzViewer.wijkClickZoom")
+    assert clickable_from == 11
+    target = wijk_to_click(demo_build)
+    wprops = target["props"]
+    wijknaam, gemeentenaam = wprops["wijknaam"], wprops["gemeentenaam"]
+    # points and names would be clicked instead of the area below them
+    for layer_id in ("locaties", "labels"):
+        set_toggle(page, layer_id, False)
+    assert page.locator("#toggle-wijken").is_checked()
+
+    # zoom 10: the wijk outlines are drawn but not clickable; the click is a gemeente click
+    x, y = view_at(page, target["lon"], target["lat"], 10)
+    assert layer_at(page, x, y) == "gemeenten", "below zoom 11 the wijken must not take the clicks"
+    assert gemeentenaam in open_popup_at(page, x, y)
+    assert "Zoom verder in" in page.locator("#hint").inner_text()
+
+    # zoom 12: the same click opens the wijk's popup
+    x, y = view_at(page, target["lon"], target["lat"], 12)
+    page.mouse.move(x, y)
+    page.wait_for_function("() => document.querySelector('.wz-info')?.innerText.includes(%s)" % json.dumps(wijknaam),
+                           timeout=5_000)
+    title = open_popup_at(page, x, y)
+    assert wijknaam in title, f"expected the popup of wijk {wijknaam!r}, got {title!r}"
+    content = page.locator(".leaflet-popup-content").inner_text()
+    assert "wijk" in page.locator(".leaflet-popup-content .wz-kicker").inner_text().lower()
+    assert page.evaluate("() => window.wzState.selectedWijk") == wprops[wijk_layer["id_field"]]
+    # its popup fields with the region's values beside them
+    rows = popup_rows(page)
+    shown = [f["name"] for f in wijk_layer["fields"]
+             if f["popup"] and f["name"] not in (wijk_layer["id_field"], wijk_layer["label_field"])]
+    assert list(rows) == shown, f"wijk popup rows {list(rows)} != popup fields {shown}"
+    region_values = wijk_layer["region_values"]
+    if "gemeentenaam" in rows:
+        assert rows["gemeentenaam"]["value"] == gemeentenaam
+        assert not rows["gemeentenaam"]["region"], "no region value for the gemeente name"
+    a = wprops.get("aandeel_75plus")
+    if a is not None and "aandeel_75plus" in region_values:
+        f = fields["aandeel_75plus"]
+        row = rows["aandeel_75plus"]
+        assert row["value"] == dutch(a, f["decimals"]) + "%"
+        assert row["region"] == dutch(region_values["aandeel_75plus"], f["decimals"]) + "%"
+        assert row["cue"] == expected_cue(a, region_values["aandeel_75plus"], f["decimals"])
+    if wprops.get("inwoners") is not None:
+        assert dutch(wprops["inwoners"], 0) in content
+    assert not re.search(r"\b(null|undefined|NaN)\b", content)
+    assert_popup_fits(page)
+    page.screenshot(path=str(shots / "viewer_popup_wijk.png"))
+
+    # from the wijk on to its gemeente
+    button = page.locator('.leaflet-popup-content [data-wz-action="gemeente"]')
+    if button.count():
+        button.click()
+        page.wait_for_function("() => document.querySelector('.leaflet-popup-content h3')?.innerText.includes(%s)"
+                               % json.dumps(gemeentenaam), timeout=5_000)
+        assert page.evaluate("() => window.wzState.selectedWijk") is None
+
+    # wijken switched off: at zoom 12 the click is a gemeente click again
+    set_toggle(page, "wijken", False)
+    x, y = view_at(page, target["lon"], target["lat"], 12)     # a popup may have panned the map
+    assert gemeentenaam in open_popup_at(page, x, y)
+    assert page.evaluate("() => window.wzState.selectedWijk") is None
