@@ -221,7 +221,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             headers["Content-Encoding"] = "gzip"
         return Response(content=arch._bytes(*loc), media_type=MVT_TYPE, headers=headers)
 
-    @app.api_route("/tiles/{layer}.pmtiles", methods=["GET", "HEAD"], summary="PMTiles-archief (HTTP Range)",
+    @app.get("/tiles/{layer}.pmtiles", summary="PMTiles-archief (HTTP Range)",
                    responses={200: {"content": {"application/vnd.pmtiles": {}}}, 206: {"description": "deel"},
                               304: {}, 401: {}, 403: {}, 404: {}, 416: {}})
     async def archive(layer: str, request: Request) -> Response:
@@ -250,6 +250,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         headers["Content-Length"] = str(size)
         body = b"" if request.method == "HEAD" else arch._bytes(0, size)
         return Response(content=body, media_type="application/vnd.pmtiles", headers=headers)
+
+    app.add_api_route("/tiles/{layer}.pmtiles", archive, methods=["HEAD"], include_in_schema=False)
 
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)

@@ -64,9 +64,11 @@ def cmd_serve(args) -> int:
     os.environ["WZ_BUILD_DIR"] = str(build.resolve())
     os.environ["WZ_HOST"] = args.host
     os.environ["WZ_PORT"] = str(args.port)
-    print(f"Kaartviewer: http://{args.host}:{args.port}/  (stoppen met Ctrl+C)", flush=True)
+    workers = args.workers or int(os.environ.get("WZ_WORKERS", 0)) or min(4, os.cpu_count() or 1)
+    print(f"Kaartviewer: http://{args.host}:{args.port}/  ({workers} werkprocessen; stoppen met Ctrl+C)",
+          flush=True)
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                log_level="warning")
+                workers=workers, log_level="warning")
     return 0
 
 
@@ -85,6 +87,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--build", default=str(DEFAULT_BUILD), help=f"map van de build (standaard {DEFAULT_BUILD})")
     s.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="aantal werkprocessen (standaard het aantal processorkernen, hoogstens 4)")
     s.set_defaults(func=cmd_serve)
     return p
 

@@ -235,9 +235,13 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
             href += "?" + urlencode(query, safe=",")
         return href
 
+    def public_layers(build) -> list[dict]:
+        """The collections: the build's public layers (internal ones stay behind the token-guarded /tiles)."""
+        return [spec for spec in build.layers.values() if spec.get("public", True)]
+
     def layer_of(build, collection_id: str) -> dict:
         spec = build.layers.get(collection_id)
-        if spec is None:
+        if spec is None or not spec.get("public", True):  # an internal layer is not even named
             raise NotFound(f"onbekende collectie '{collection_id[:64]}'; zie /ogc/collections voor de lagen")
         return spec
 
@@ -311,7 +315,7 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
         build = build_of(request)
         return _answer({
             "links": [{"href": url(request, "ogc_collections"), "rel": "self", "type": JSON, "title": "De lagen"}],
-            "collections": [collection_doc(request, build, spec) for spec in build.layers.values()],
+            "collections": [collection_doc(request, build, spec) for spec in public_layers(build)],
         })
 
     @router.get("/collections/{collectionId}", name="ogc_collection", summary="OGC API - Features: een laag",
