@@ -251,11 +251,9 @@ def _assign_wijk(addresses: pd.DataFrame, wijken: gpd.GeoDataFrame) -> pd.DataFr
     pts = shapely.points(addresses["x"].to_numpy(), addresses["y"].to_numpy())
     idx_pt, idx_w = tree.query(pts, predicate="intersects")
     first = pd.Series(idx_w, index=idx_pt).groupby(level=0).first().reindex(range(len(pts)))
-    missing = np.flatnonzero(first.isna().to_numpy())
-    if len(missing):  # rounded onto the outer edge: take the nearest wijk
-        first.iloc[missing] = tree.query_nearest(pts[missing], return_distance=False)[1]
-    out = addresses.copy()
-    out["wijkcode"] = wijken["statcode"].to_numpy()[first.to_numpy().astype(int)]
+    inside = first.notna().to_numpy()  # rounding to whole metres can push a point off the outer edge
+    out = addresses[inside].copy()
+    out["wijkcode"] = wijken["statcode"].to_numpy()[first[inside].to_numpy().astype(int)]
     out["gemeentecode"] = "GM" + out["wijkcode"].str[2:6]
     return out
 

@@ -292,7 +292,7 @@ def versions_dir(out: Path) -> Path:
 
 
 def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
-              progress: Callable[[str], None] = lambda msg: None) -> BuildSummary:
+              progress: Callable[..., None] = lambda msg, done=None, total=None: None) -> BuildSummary:
     """Read the inputs, run the geoprocessing and publish every layer.
 
     Everything is written into a fresh folder; only when all of it succeeded is
@@ -307,7 +307,8 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
     settings_path
         Settings file; default ``instellingen.toml`` in the inputs folder.
     progress
-        Called with a Dutch message at the start of each stage.
+        Called with a Dutch message at the start of each stage; for stages with
+        several steps also with ``done`` and ``total`` (for a progress bar).
     """
     t0 = time.monotonic()
     out = Path(out).absolute()
@@ -343,9 +344,10 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         tiles.mkdir()
         work = new_dir / ".work"
         work.mkdir()
-        for spec in specs:
-            progress(f"Vectortegels maken: {spec.id}")
+        for k, spec in enumerate(specs):
+            progress(f"Vectortegels maken: {spec.id}", k, len(specs))
             write_pmtiles(spec, frames[spec.id], tiles / f"{spec.id}.pmtiles", settings, work)
+        progress("Vectortegels klaar", len(specs), len(specs))
         if results.oad_grid is not None:
             progress("Rasters schrijven: omgevingsadressendichtheid en stedelijkheid (GeoTIFF)")
             write_density_cog(results.oad_grid, new_dir / "oad.tif", work)

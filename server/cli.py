@@ -36,8 +36,25 @@ def cmd_build(args) -> int:
     from layers.publish import build_all
 
     stages = iter(range(1, 100))
+    tty = sys.stdout.isatty()
+    state = {"bar": False}
 
-    def progress(msg: str) -> None:
+    def progress(msg: str, done: int | None = None, total: int | None = None) -> None:
+        if done is not None and total:
+            if tty:  # one line that fills up: [#####-----] 2/5 Vectortegels maken: wijken
+                filled = int(20 * done / total)
+                print(f"\r    [{'#' * filled}{'-' * (20 - filled)}] {done}/{total} {msg:<45}", end="", flush=True)
+                state["bar"] = done < total
+                if done == total:
+                    print()
+                return
+            if done == total:
+                return
+            print(f"    ({done + 1}/{total}) {msg} ...", flush=True)
+            return
+        if state["bar"]:
+            print()
+            state["bar"] = False
         print(f"[{next(stages)}] {msg} ...", flush=True)
 
     summary = build_all(Path(args.inputs), Path(args.out),
