@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from geo.settings import Settings
+from geo.urbanity import STEDELIJKHEID_LABELS
 
-from .spec import Leeswijzer
+from .spec import Classification, LegendClass, Leeswijzer, range_classes
 
 # ColorBrewer palettes (five classes)
 YL_OR_BR = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
@@ -56,3 +57,28 @@ def template_values(settings: Settings) -> dict:
         "min_thuis": settings.location_min_home,
         "regio": settings.region_name,
     }
+
+
+#: tippecanoe options for polygon layers: keep every area at every zoom, simplify instead of dropping
+POLYGON_TIPPECANOE = ("--no-tiny-polygon-reduction", "--detect-shared-borders",
+                      "--no-feature-limit", "--no-tile-size-limit", "--simplification=4")
+
+
+def aandeel_75plus_classes() -> Classification:
+    """Legend of the share of inhabitants aged 75+ (the same for gemeenten and wijken)."""
+    return Classification("aandeel_75plus", "Aandeel 75-plussers", "classes",
+                          range_classes((7.0, 8.5, 10.0, 11.5), YL_OR_BR, "%", 1), unit="%")
+
+
+def stedelijkheid_classes() -> Classification:
+    """Legend of the CBS stedelijkheid classes 1..5."""
+    return Classification("stedelijkheid", "Stedelijkheid", "categories",
+                          tuple(LegendClass(color=col, label=f"{k} {STEDELIJKHEID_LABELS[k]}", value=k)
+                                for k, col in zip(range(1, 6), PURPLES_DARK_FIRST)))
+
+
+def ses_classes() -> Classification:
+    """Legend of the five SES-WOA groups."""
+    return Classification("ses_groep", "Sociaal-economische status (SES-WOA)", "categories",
+                          tuple(LegendClass(color=col, label=lab, value=k) for k, (col, lab) in enumerate(zip(
+                              RD_YL_BU, ("1 laagste", "2", "3", "4", "5 hoogste")), start=1)))

@@ -59,8 +59,7 @@ SPEC = LayerSpec(
     classifications=classifications,
     minzoom=5,
     maxzoom=12,
-    tippecanoe_options=("--no-tiny-polygon-reduction", "--detect-shared-borders",
-                        "--no-feature-limit", "--no-tile-size-limit", "--simplification=4"),
+    tippecanoe_options=c.POLYGON_TIPPECANOE,
     description="Vraag, plaatsen en tekort per gemeente en ZZP-groep (een rij per groep; filter op zzp_groep).",
     in_viewer=False,
 )

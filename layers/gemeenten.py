@@ -8,7 +8,6 @@ import pandas as pd
 
 from geo.forecast import GROUP_LABELS, ZZP_GROUPS
 from geo.settings import Settings
-from geo.urbanity import STEDELIJKHEID_LABELS
 
 from . import common as c
 from .spec import Classification, FieldSpec, LayerSpec, LegendClass, number_nl, range_classes
@@ -68,11 +67,8 @@ def classifications(settings: Settings) -> list[Classification]:
     growth_labels = [f"minder dan {number_nl(g[0])}%"] + [
         f"{number_nl(a)}% tot {number_nl(b)}%" for a, b in zip(g[:-1], g[1:])] + [f"{number_nl(g[-1])}% of meer"]
     return [
-        Classification("aandeel_75plus", "Aandeel 75-plussers", "classes",
-                       range_classes((7.0, 8.5, 10.0, 11.5), c.YL_OR_BR, "%", 1), unit="%"),
-        Classification("stedelijkheid", "Stedelijkheid", "categories",
-                       tuple(LegendClass(color=col, label=f"{k} {STEDELIJKHEID_LABELS[k]}", value=k)
-                             for k, col in zip(range(1, 6), c.PURPLES_DARK_FIRST))),
+        c.aandeel_75plus_classes(),
+        c.stedelijkheid_classes(),
         Classification("tekort_totaal", f"Tekort aan plaatsen {settings.target_year}", "classes",
                        range_classes((0.0, 50.0, 100.0, 250.0), c.GAP, "", 0,
                                      low_label="overschot (minder dan 0)"), unit="plaatsen"),
@@ -80,9 +76,7 @@ def classifications(settings: Settings) -> list[Classification]:
                        "categories",
                        tuple(LegendClass(color=col, label=lab, value=k)
                              for k, (col, lab) in enumerate(zip(c.BLUES, growth_labels), start=1))),
-        Classification("ses_groep", "Sociaal-economische status (SES-WOA)", "categories",
-                       tuple(LegendClass(color=col, label=lab, value=k) for k, (col, lab) in enumerate(zip(
-                           c.RD_YL_BU, ("1 laagste", "2", "3", "4", "5 hoogste")), start=1))),
+        c.ses_classes(),
         Classification("clienten_per_1000_75plus", "Cliënten V&V per 1.000 inwoners 75+", "classes",
                        range_classes((90.0, 110.0, 130.0, 150.0), c.GREENS, "", 0)),
     ]
@@ -99,7 +93,6 @@ SPEC = LayerSpec(
     classifications=classifications,
     minzoom=5,
     maxzoom=13,
-    tippecanoe_options=("--no-tiny-polygon-reduction", "--detect-shared-borders",
-                        "--no-feature-limit", "--no-tile-size-limit", "--simplification=4"),
+    tippecanoe_options=c.POLYGON_TIPPECANOE,
     description="Gemeenten van de regio met bevolking, stedelijkheid, zorggebruik en het tekort aan plaatsen.",
 )

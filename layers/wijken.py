@@ -5,10 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 
 from geo.settings import Settings
-from geo.urbanity import STEDELIJKHEID_LABELS
 
 from . import common as c
-from .spec import Classification, FieldSpec, LayerSpec, LegendClass, range_classes
+from .spec import Classification, FieldSpec, LayerSpec
 
 FIELDS = (
     FieldSpec("wijkcode", "str", "Wijkcode", popup=False),
@@ -36,14 +35,9 @@ def build(results, settings: Settings) -> gpd.GeoDataFrame:
 def classifications(settings: Settings) -> list[Classification]:
     """Indicators per wijk; the first is the default."""
     return [
-        Classification("aandeel_75plus", "Aandeel 75-plussers", "classes",
-                       range_classes((7.0, 8.5, 10.0, 11.5), c.YL_OR_BR, "%", 1), unit="%"),
-        Classification("stedelijkheid", "Stedelijkheid", "categories",
-                       tuple(LegendClass(color=col, label=f"{k} {STEDELIJKHEID_LABELS[k]}", value=k)
-                             for k, col in zip(range(1, 6), c.PURPLES_DARK_FIRST))),
-        Classification("ses_groep", "Sociaal-economische status (SES-WOA)", "categories",
-                       tuple(LegendClass(color=col, label=lab, value=k) for k, (col, lab) in enumerate(zip(
-                           c.RD_YL_BU, ("1 laagste", "2", "3", "4", "5 hoogste")), start=1))),
+        c.aandeel_75plus_classes(),
+        c.stedelijkheid_classes(),
+        c.ses_classes(),
     ]
 
 
@@ -58,7 +52,6 @@ SPEC = LayerSpec(
     classifications=classifications,
     minzoom=8,
     maxzoom=14,
-    tippecanoe_options=("--no-tiny-polygon-reduction", "--detect-shared-borders",
-                        "--no-feature-limit", "--no-tile-size-limit", "--simplification=4"),
+    tippecanoe_options=c.POLYGON_TIPPECANOE,
     description="CBS-wijken met bevolking, sociaal-economische status en stedelijkheid.",
 )

@@ -253,6 +253,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     app.add_api_route("/tiles/{layer}.pmtiles", archive, methods=["HEAD"], include_in_schema=False)
 
+    from .features import features_router  # OGC API - Features under /ogc (ends with a catch-all route)
+
+    app.include_router(features_router(build_of))
+
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)
 

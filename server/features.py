@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 import re
 import threading
-from datetime import date, datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import numpy as np
@@ -378,7 +378,7 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
             "type": "FeatureCollection",
             "numberMatched": matched,
             "numberReturned": len(page),
-            "timeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "links": links,
             "features": _features(page, names),
         }, GEOJSON)

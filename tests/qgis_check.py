@@ -1,6 +1,6 @@
 """Run by Debian's python3 with QGIS: open the GeoPackage headless, report styles, aliases, a rendering.
 
-Usage: python3 qgis_check.py GPKG OUT_PNG LAYER|RASTER.tif ...; prints one JSON document.
+Usage: python3 qgis_check.py OUT_PNG GPKG::LAYER|RASTER.tif ...; prints one JSON document.
 """
 
 import json
@@ -15,7 +15,7 @@ from qgis.PyQt.QtGui import QColor
 
 app = QgsApplication([], False)
 app.initQgis()
-gpkg, png, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+png, names = sys.argv[1], sys.argv[2:]
 out = {}
 layers = []
 for name in [n for n in names if n.endswith(".tif")]:
@@ -24,7 +24,8 @@ for name in [n for n in names if n.endswith(".tif")]:
     out[Path(name).stem] = {"valid": rl.isValid(), "renderer": r.type() if r else None,
                             "classes": [[c.label, c.color.name()] for c in r.classes()] if r.type() == "paletted" else []}
 names = [n for n in names if not n.endswith(".tif")]
-for name in names:
+for item in names:
+    gpkg, name = item.split("::")
     vl = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
     r = vl.renderer()
     info = {"valid": vl.isValid(), "renderer": r.type() if r else None, "features": vl.featureCount(),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geo.settings import Settings
-from layers.publish import field_dicts
+from layers.publish import field_dicts, gpkg_name
 from layers.registry import RASTERS, load_registry
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -29,9 +29,10 @@ def qgis_report(demo_build, tmp_path_factory):
     if not qgis_available():
         pytest.skip("QGIS (Debian python3-qgis) is not installed: the headless QGIS check cannot run here")
     png = tmp_path_factory.mktemp("qgis") / "qgis.png"
-    names = [s.id for s in load_registry()] + [str(demo_build / r.file) for r in RASTERS]
+    names = [f"{demo_build / gpkg_name(s)}::{s.id}" for s in load_registry()] + [str(demo_build / r.file)
+                                                                                 for r in RASTERS]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(png.parent)}
-    r = subprocess.run([SYSTEM_PYTHON, str(SCRIPT), str(demo_build / "wonenzorg.gpkg"), str(png), *names],
+    r = subprocess.run([SYSTEM_PYTHON, str(SCRIPT), str(png), *names],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     return json.loads(r.stdout), png

@@ -9,6 +9,7 @@ import pyogrio
 import pytest
 
 from geo.settings import Settings
+from layers.publish import gpkg_name
 from layers.registry import load_registry
 from layers.spec import LegendClass
 from layers.styles import range_filter
@@ -21,18 +22,19 @@ def rgba(hex_color: str) -> str:
 
 @pytest.fixture(scope="module")
 def styles(demo_build):
-    con = sqlite3.connect(demo_build / "wonenzorg.gpkg")
-    rows = con.execute("SELECT f_table_name, styleName, styleQML, styleSLD, useAsDefault FROM layer_styles "
-                       "ORDER BY id").fetchall()
-    con.close()
+    rows = []
+    for name in {gpkg_name(s) for s in load_registry()}:
+        con = sqlite3.connect(demo_build / name)
+        rows += con.execute("SELECT f_table_name, styleName, styleQML, styleSLD, useAsDefault FROM layer_styles "
+                            "ORDER BY id").fetchall()
+        con.close()
     return rows
 
 
 def test_gpkg_opens_with_pyogrio(demo_build):
-    layers = dict(pyogrio.list_layers(demo_build / "wonenzorg.gpkg"))
-    assert {s.id for s in load_registry()} <= set(layers)
     for spec in load_registry():
-        info = pyogrio.read_info(demo_build / "wonenzorg.gpkg", layer=spec.id)
+        assert spec.id in dict(pyogrio.list_layers(demo_build / gpkg_name(spec)))
+        info = pyogrio.read_info(demo_build / gpkg_name(spec), layer=spec.id)
         assert info["crs"] == "EPSG:28992"
 
 
