@@ -207,11 +207,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         arch = build.archives[layer]
         if not (arch.minzoom <= zi <= arch.maxzoom):
             raise NotFound(f"laag '{layer}' heeft tegels van zoomniveau {arch.minzoom} tot {arch.maxzoom}")
-        if not arch.intersects(zi, xi, yi):
-            raise NotFound(f"tegel {zi}/{xi}/{yi} ligt buiten het gebied van laag '{layer}'")
         loc = arch.locate(zi, xi, yi)
         headers = {"Cache-Control": f"public, max-age={settings.tile_max_age}"}
-        if loc is None:
+        if loc is None:  # not stored: empty inside the layer's area, unknown outside it
+            if not arch.intersects(zi, xi, yi):
+                raise NotFound(f"tegel {zi}/{xi}/{yi} ligt buiten het gebied van laag '{layer}'")
             return Response(status_code=204, headers=headers)
         etag = f'"{arch.etag_base}-{loc[0]:x}-{loc[1]:x}"'
         headers["ETag"] = etag

@@ -84,8 +84,10 @@ def cmd_serve(args) -> int:
     workers = args.workers or int(os.environ.get("WZ_WORKERS", 0)) or min(4, os.cpu_count() or 1)
     print(f"Kaartviewer: http://{args.host}:{args.port}/  ({workers} werkprocessen; stoppen met Ctrl+C)",
           flush=True)
+    from .protocol import NoDelayH11Protocol
+
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=workers, log_level="warning")
+                workers=workers, http=NoDelayH11Protocol, log_level="warning")
     return 0
 
 

@@ -107,3 +107,13 @@ def test_openapi_lists_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     for p in ("/tiles/{layer}/{z}/{x}/{y}", "/tiles/{layer}.json", "/api/catalog", "/api/gemeenten", "/health"):
         assert p in paths
+
+
+def test_every_stored_tile_is_served(client, demo_build):
+    """Every tile in the archive answers 200, also tippecanoe's buffer tiles just beyond the layer's bounds."""
+    from pmtiles.reader import MmapSource, all_tiles
+
+    with open(demo_build / "tiles" / "gemeenten.pmtiles", "rb") as fh:
+        stored = [zxy for zxy, _ in all_tiles(MmapSource(fh))]
+    statuses = {client.get(f"/tiles/gemeenten/{z}/{x}/{y}.pbf").status_code for z, x, y in stored}
+    assert statuses == {200}
