@@ -2,34 +2,43 @@
 
 Public regional forecasts (PBL/CBS, provinces) often give only the total number
 of inhabitants per gemeente. The care forecast needs them per age band. This
-module derives the bands by ageing the base year's bands forward one year at a
-time and scaling every year to the given total:
+module derives the bands by ageing the base year's cohorts forward one year at
+a time and scaling every year to the given total:
 
-1. **Survival.** Everybody in band *b* is alive one year later with
-   probability ``p_b`` (the life table, :mod:`geo.lifetable`):
-   ``S_b = P_b * p_b``.
-2. **Moving up.** Within a 5-year band the ages are taken to be spread evenly,
-   so one fifth of the survivors has a birthday that takes them into the next
-   band; four fifths stay. The open band (95+) keeps all its survivors:
-
-   ``A_0 = 4/5 * S_0 + B``, ``A_b = 4/5 * S_b + 1/5 * S_(b-1)`` and for the
-   last band ``A_95 = S_95 + 1/5 * S_90``.
-3. **Births.** ``B``, the newborns entering band 0-4, is constant: one fifth
-   of band 0-4 in the base year (the size of one year's cohort of young
+1. **Split.** In the base year each 5-year band is split evenly over its five
+   single years of age (band 80-84 with 500 people: 100 aged 80, 100 aged
+   81, ...). The open band 95+ stays one group.
+2. **Survival.** Everybody is alive one year later with the probability
+   ``p_b`` of their band (the life table, :mod:`geo.lifetable`).
+3. **Ageing.** Every single-year cohort of survivors moves up one year of age;
+   the survivors aged 94 join the 95+ group, which keeps its own survivors.
+   In the first year this is exactly "one fifth of each band moves to the
+   next band"; after that each cohort is followed on its own.
+4. **Births.** ``B`` newborns enter age 0 every year, constant: one fifth of
+   band 0-4 in the base year (the size of one year's cohort of young
    children).
-4. **Scaling.** Every band is multiplied by the same factor so that the bands
-   add up to the given total of that year: ``P'_b = A_b * T / sum(A)``.
-   Migration and any difference between the real and the assumed births are
-   thereby spread over all bands in proportion to their size.
+5. **Scaling.** Every age is multiplied by the same factor so that the
+   population adds up to the given total of that year:
+   ``P'_a = A_a x T / sum(A)``. Migration and any difference between the
+   real and the assumed births are thereby spread over all ages in proportion
+   to their size.
+6. **Bands.** The single years are added up to 5-year bands again.
 
-Step 4 is the choice between "births make up the difference" and "scale every
-band": scaling is what the issue asks, keeps every band non-negative when a
-gemeente shrinks, and lets the published total count for the old bands as well.
-Its weakness: when a gemeente grows by young newcomers, the old bands get a
-share of that growth too.
+Why single years and not "each year one fifth of every band moves up": that
+shortcut assumes every year anew that the ages are spread evenly within each
+band. Over 17 years it smears the baby-boom wave over the bands and, because
+the 90-94 band is in reality weighted towards 90, it pushes far too many
+people into 95+ (twice the true number in a simulation with a known answer).
+Following the single-year cohorts only assumes an even spread once, in the
+base year.
 
-The functions are pure; arrays are ``(gemeenten, bands)`` and bands are in
-ascending order, the last one open.
+Why scaling and not "births make up the difference": scaling is what the issue
+asks, keeps every age non-negative when a gemeente shrinks, and lets the
+published total count for the old ages as well. Its weakness: when a gemeente
+grows by young newcomers, the old ages get a share of that growth too.
+
+The functions are pure; arrays are ``(gemeenten, ages)`` or
+``(gemeenten, bands)`` in ascending order, the last one open.
 """
 
 from __future__ import annotations
@@ -40,38 +49,52 @@ import pandas as pd
 from .lifetable import check_survival
 
 
-def age_one_year(pop: np.ndarray, survival: np.ndarray, births: np.ndarray | float = 0.0,
-                 width: int = 5) -> np.ndarray:
-    """Age a population by one year (steps 1-3 above, no scaling).
+def split_bands(bands: np.ndarray, width: int = 5) -> np.ndarray:
+    """Spread each closed band evenly over its ``width`` single years; the open last band stays one group.
+
+    ``(..., n_bands) -> (..., width x (n_bands - 1) + 1)``.
+    """
+    bands = np.asarray(bands, dtype=float)
+    closed = np.repeat(bands[..., :-1] / width, width, axis=-1)
+    return np.concatenate([closed, bands[..., -1:]], axis=-1)
+
+
+def join_bands(ages: np.ndarray, width: int = 5) -> np.ndarray:
+    """Add single years up to bands again: the inverse of :func:`split_bands`."""
+    ages = np.asarray(ages, dtype=float)
+    n_closed = (ages.shape[-1] - 1) // width
+    closed = ages[..., :-1].reshape(ages.shape[:-1] + (n_closed, width)).sum(axis=-1)
+    return np.concatenate([closed, ages[..., -1:]], axis=-1)
+
+
+def age_one_year(ages: np.ndarray, survival: np.ndarray, births: np.ndarray | float = 0.0) -> np.ndarray:
+    """One year on for single-year cohorts (steps 2-4 above, no scaling).
 
     Parameters
     ----------
-    pop
-        Inhabitants, shape ``(gemeenten, bands)`` (or ``(bands,)``).
+    ages
+        Inhabitants per single year of age, the last entry the open group,
+        shape ``(gemeenten, ages)`` or ``(ages,)``.
     survival
-        One-year survival probability per band, shape ``(bands,)``.
+        One-year survival probability per entry of ``ages``, shape ``(ages,)``.
     births
-        Newborns entering the first band, per gemeente (or one number).
-    width
-        Width of a band in years: ``1/width`` of the survivors moves up.
+        Newborns entering age 0, per gemeente (or one number).
 
     Returns
     -------
     numpy.ndarray
-        The population one year later, same shape as ``pop``.
+        The population one year later, same shape.
     """
-    pop = np.asarray(pop, dtype=float)
-    s = pop * np.asarray(survival, dtype=float)
-    up = s / width
-    out = s - up                       # 4/5 stay in their band
-    out[..., 1:] += up[..., :-1]        # 1/5 of the band below moves in
-    out[..., -1] += up[..., -1]         # the open band keeps its own survivors
-    out[..., 0] += births
+    s = np.asarray(ages, dtype=float) * np.asarray(survival, dtype=float)
+    out = np.zeros_like(s)
+    out[..., 1:] = s[..., :-1]          # everybody one year older
+    out[..., -1] += s[..., -1]          # the open group keeps its own survivors
+    out[..., 0] = births
     return out
 
 
-def age_cohorts(base: np.ndarray, survival: np.ndarray, totals: np.ndarray,
-                births: np.ndarray | None = None, width: int = 5) -> np.ndarray:
+def age_cohorts(base: np.ndarray, survival: np.ndarray, totals: np.ndarray | None,
+                births: np.ndarray | None = None, width: int = 5, years: int | None = None) -> np.ndarray:
     """Age the base population year by year, scaling each year to its total.
 
     Parameters
@@ -82,7 +105,8 @@ def age_cohorts(base: np.ndarray, survival: np.ndarray, totals: np.ndarray,
         One-year survival per band, shape ``(bands,)``.
     totals
         The given total per gemeente for each following year, shape
-        ``(years, gemeenten)``: row 0 is base year + 1, and so on.
+        ``(years, gemeenten)``: row 0 is base year + 1, and so on. None: no
+        scaling (then ``years`` says how many years).
     births
         Newborns per gemeente per year; default one fifth (``1/width``) of the
         first band in the base year.
@@ -102,23 +126,29 @@ def age_cohorts(base: np.ndarray, survival: np.ndarray, totals: np.ndarray,
         When a gemeente has no inhabitants left to scale but a positive total.
     """
     base = np.atleast_2d(np.asarray(base, dtype=float))
-    totals = np.asarray(totals, dtype=float).reshape(-1, base.shape[0])
+    n_gem = base.shape[0]
+    if totals is None:
+        totals_arr = np.full((int(years or 0), n_gem), np.nan)
+    else:
+        totals_arr = np.asarray(totals, dtype=float).reshape(-1, n_gem)
     survival = np.asarray(survival, dtype=float)
+    survival_ages = np.concatenate([np.repeat(survival[:-1], width), survival[-1:]])  # p_b for every age
     if births is None:
         births = base[:, 0] / width
-    out = np.empty((totals.shape[0] + 1,) + base.shape)
+    out = np.empty((totals_arr.shape[0] + 1,) + base.shape)
     out[0] = base
-    pop = base
-    for k, total in enumerate(totals, start=1):
-        aged = age_one_year(pop, survival, births, width)
-        s = aged.sum(axis=1)
-        empty = (s <= 0) & (total > 0)
-        if empty.any():
-            raise ValueError(f"cohortmethode: gemeente nummer {int(np.flatnonzero(empty)[0]) + 1} heeft geen "
-                             "inwoners in het basisjaar, maar wel een totaal in de prognose")
-        factor = np.divide(total, s, out=np.zeros_like(s), where=s > 0)
-        pop = aged * factor[:, None]
-        out[k] = pop
+    ages = split_bands(base, width)
+    for k, total in enumerate(totals_arr, start=1):
+        ages = age_one_year(ages, survival_ages, births)
+        if totals is not None:
+            s = ages.sum(axis=1)
+            empty = (s <= 0) & (total > 0)
+            if empty.any():
+                raise ValueError(f"cohortmethode: gemeente nummer {int(np.flatnonzero(empty)[0]) + 1} heeft "
+                                 "geen inwoners in het basisjaar, maar wel een totaal in de prognose")
+            factor = np.divide(total, s, out=np.zeros_like(s), where=s > 0)
+            ages = ages * factor[:, None]
+        out[k] = join_bands(ages, width)
     return out
 
 

@@ -1,11 +1,18 @@
-"""Forecast of Wlz V&V clients and the gap in places by ZZP group.
+"""Forecast of Wlz V&V clients and the gap in places by ZZP group (analyses 4-6).
 
-The mid scenario of the regioanalyse: usage rates per age band and ZZP group,
-measured over the whole region in each observed year (clients / inhabitants),
-averaged over the observed years, times the projected inhabitants per age band
-of each gemeente. The gap is the projected number of clients who need a place
-outside their own home (intramural) minus the places at today's V&V locations
-in the gemeente. Positive is a shortage.
+Usage rates per age band and ZZP group are measured over the whole region in
+each observed year (clients / inhabitants). Projected clients per gemeente are
+the rates times the projected inhabitants per age band, in three demand
+scenarios (min / midden / max rate over the observed years). Four leveringsvorm
+scenarios split them between care at home (VPT, MPT, PGB) and intramural care.
+The gap is the projected number of clients who need a place outside their own
+home (intramural) minus the places at today's V&V locations in the gemeente.
+Positive is a shortage.
+
+The first functions (``usage_rates`` .. ``gap_long``) are the original mid
+scenario for one target year; the scenario model (``usage_rates_all`` ..
+``scenario_forecast``) builds the full table for every year. The method is
+explained in Dutch, with formulas and a worked example, in ``docs/methode.md``.
 """
 
 from __future__ import annotations
@@ -287,9 +294,12 @@ def interpolate_population(anchors: pd.DataFrame, years) -> pd.DataFrame:
     wide = anchors.pivot_table(index="jaar", columns=keys, values="inwoners", aggfunc="sum", fill_value=0.0)
     years = [int(y) for y in years]
     values = _interpolation_weights(wide.index.to_numpy(int), years) @ wide.to_numpy(float)
-    out = pd.DataFrame(values, index=pd.Index(years, name="jaar"), columns=wide.columns)
-    out = out.stack(list(range(len(keys))), future_stack=True).rename("inwoners").reset_index()
-    return out[["jaar"] + keys + ["inwoners"]]
+    cols = wide.columns
+    out = {"jaar": np.repeat(np.asarray(years, dtype=int), len(cols))}
+    for k in keys:
+        out[k] = np.tile(cols.get_level_values(k).to_numpy(), len(years))
+    out["inwoners"] = values.ravel()
+    return pd.DataFrame(out)
 
 
 def population_by_age(population: pd.DataFrame, projection: pd.DataFrame, base_year: int, years,
@@ -355,7 +365,9 @@ def population_by_age(population: pd.DataFrame, projection: pd.DataFrame, base_y
                         proj.groupby(["jaar", "gemeentecode"], as_index=False)["inwoners"].sum()],
                        ignore_index=True)
     every = list(range(base_year + 1, years[-1] + 1))
-    yearly = interpolate_population(totals, every) if every else totals.iloc[0:0]
+    if not every:  # only the base year itself
+        return base.assign(jaar=base_year)[["jaar", "gemeentecode", "leeftijd_van", "inwoners"]], METHOD_COHORT
+    yearly = interpolate_population(totals, every)
     pop = cohort_population(base, yearly, base_year, default_survival() if survival is None else survival)
     pop = pop[pop["jaar"].isin(years)].reset_index(drop=True)
     return pop, METHOD_COHORT
@@ -404,14 +416,32 @@ def project_clients(scenario_rates: pd.DataFrame, population: pd.DataFrame) -> p
 
 # --- step 4: home or intramural ----------------------------------------------------------------------
 
+_PLACE_OF_CARE = {"intramuraal": "intramuraal", **{lv: "thuis" for lv in HOME_LEVERINGSVORMEN}}
+
+
 def _home_intramural(clients: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Clients at home and intramural in ``year`` per (gemeentecode, groep_id)."""
     c = clients[clients["jaar"] == year]
-    c = c.assign(groep_id=c["zorgprofiel"].map(PROFILE_GROUP),
-                 plek=np.where(c["leveringsvorm"] == "intramuraal", "intramuraal",
-                               np.where(c["leveringsvorm"].isin(HOME_LEVERINGSVORMEN), "thuis", "")))
-    c = c[c["plek"] != ""]
-    return c.pivot_table(index=["gemeentecode", "groep_id"], columns="plek", values="aantal_clienten",
-                         aggfunc="sum", fill_value=0).reindex(columns=["thuis", "intramuraal"], fill_value=0)
+    plek = c["leveringsvorm"].map(_PLACE_OF_CARE)
+    c = c[plek.notna()]
+    if c.empty:
+        empty = pd.MultiIndex.from_arrays([[], []], names=["gemeentecode", "groep_id"])
+        return pd.DataFrame({"thuis": [], "intramuraal": []}, index=empty)
+    counts = c["aantal_clienten"].groupby([c["gemeentecode"].rename("gemeentecode"),
+                                           c["zorgprofiel"].map(PROFILE_GROUP).rename("groep_id"),
+                                           plek[plek.notna()].rename("plek")]).sum()
+    return counts.unstack("plek", fill_value=0).reindex(columns=["thuis", "intramuraal"], fill_value=0)
+
+
+def _region_counts(clients: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Clients at home and intramural in the whole region per ZZP group (every group, 0 if none)."""
+    return (_home_intramural(clients, year).groupby(level="groep_id").sum()
+            .reindex(list(ZZP_GROUPS), fill_value=0).astype(float))
+
+
+def _share(counts: pd.DataFrame) -> pd.Series:
+    total = counts["thuis"] + counts["intramuraal"]
+    return (counts["thuis"] / total.where(total > 0)).fillna(0.0).rename("aandeel_thuis")
 
 
 def region_home_share(clients: pd.DataFrame, year: int) -> pd.Series:
@@ -419,9 +449,7 @@ def region_home_share(clients: pd.DataFrame, year: int) -> pd.Series:
 
     A group without clients that year has share 0.
     """
-    t = _home_intramural(clients, year).groupby(level="groep_id").sum().reindex(list(ZZP_GROUPS), fill_value=0)
-    total = t["thuis"] + t["intramuraal"]
-    return (t["thuis"] / total.where(total > 0)).fillna(0.0).astype(float).rename("aandeel_thuis")
+    return _share(_region_counts(clients, year))
 
 
 def home_share_growth(clients: pd.DataFrame, years) -> pd.Series:
@@ -435,14 +463,10 @@ def home_share_growth(clients: pd.DataFrame, years) -> pd.Series:
     first, last = years[0], years[-1]
     if last == first:
         return pd.Series(0.0, index=list(ZZP_GROUPS), name="groei_aandeel_thuis")
-    s_first, s_last = region_home_share(clients, first), region_home_share(clients, last)
-    groups = list(ZZP_GROUPS)
-    known = (_home_intramural(clients, first).groupby(level="groep_id").sum().sum(axis=1)
-             .reindex(groups, fill_value=0) > 0) & (
-        _home_intramural(clients, last).groupby(level="groep_id").sum().sum(axis=1)
-        .reindex(groups, fill_value=0) > 0)
-    growth = ((s_last - s_first) / (last - first)).where(known, 0.0)
-    return growth.rename("groei_aandeel_thuis")
+    c_first, c_last = _region_counts(clients, first), _region_counts(clients, last)
+    known = (c_first.sum(axis=1) > 0) & (c_last.sum(axis=1) > 0)
+    growth = (_share(c_last) - _share(c_first)) / (last - first)
+    return growth.where(known, 0.0).rename("groei_aandeel_thuis")
 
 
 def home_base(clients: pd.DataFrame, year: int, gemeenten) -> pd.DataFrame:
@@ -460,9 +484,10 @@ def home_base(clients: pd.DataFrame, year: int, gemeenten) -> pd.DataFrame:
         ``aandeel_thuis_nu``, ``aandeel_bron``.
     """
     idx = pd.MultiIndex.from_product([list(gemeenten), list(ZZP_GROUPS)], names=["gemeentecode", "groep_id"])
-    t = _home_intramural(clients, year).reindex(idx, fill_value=0).astype(float)
+    counts = _home_intramural(clients, year)
+    t = counts.reindex(idx, fill_value=0).astype(float)
     total = t["thuis"] + t["intramuraal"]
-    region = region_home_share(clients, year)
+    region = _share(counts.groupby(level="groep_id").sum().reindex(list(ZZP_GROUPS), fill_value=0).astype(float))
     fallback = pd.Series(region.reindex(idx.get_level_values("groep_id")).to_numpy(), index=idx)
     share = (t["thuis"] / total.where(total > 0)).fillna(fallback)
     return pd.DataFrame({"clienten_thuis_nu": t["thuis"], "clienten_intramuraal_nu": t["intramuraal"],
@@ -683,7 +708,7 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
         gemeenten = sorted(proj_codes | set(places.index))
     gemeenten = list(gemeenten)
     projection = _gemeente_rows(projection)
-    projection = projection[projection["gemeentecode"].isin(gemeenten)].rename(columns={"gemeentecode": "regiocode"})
+    projection = projection[projection["gemeentecode"].isin(gemeenten)]
     no_projection = [c for c in gemeenten if c not in proj_codes]
     if no_projection:
         notes.append(f"geen bevolkingsprognose voor {len(no_projection)} gemeente(n) "

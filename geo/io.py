@@ -60,6 +60,7 @@ class Inputs:
     clients: pd.DataFrame
     locations: pd.DataFrame
     ses: pd.DataFrame
+    survival: pd.DataFrame | None = None
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -133,6 +134,16 @@ CONTRACTS: dict[str, tuple[Column, ...]] = {
     ),
 }
 CONTRACTS["prognose"] = CONTRACTS["bevolking"]
+CONTRACTS["overlevingskansen"] = (
+    Column("leeftijd_van", "int", allowed=tuple(str(b) for b in AGE_BANDS),
+           expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)"),
+    Column("overlevingskans", "float", minimum=0.0, expected="een kans tussen 0 en 1"),
+)
+#: a projection with totals per gemeente only (no age detail): the forecast ages cohorts forward
+TOTALS_CONTRACT = (
+    Column("peildatum", **_pattern(r"\d{4}-\d{2}-\d{2}", "een datum als 2030-01-01")),
+    Column("regiocode", **GM_CODE),
+)
 
 
 def _read_text(path: Path) -> str:
@@ -381,6 +392,17 @@ def read_population(path: Path) -> tuple[pd.DataFrame, list[str]]:
     Rows for other areas (Nederland ``NL01``, provinces ``PV..``, ...) are
     skipped and counted; extra breakdowns (such as ``herkomst``) are summed.
     """
+    header = _header(path)
+    if "leeftijd_van" not in header:  # totals per gemeente only
+        if "inwoners" in header:
+            contract = TOTALS_CONTRACT[:2] + (Column("inwoners", "int", minimum=0),)
+        else:
+            contract = TOTALS_CONTRACT[:2] + (Column("mannen", "int", minimum=0), Column("vrouwen", "int", minimum=0))
+        df = read_table(path, contract)
+        if "inwoners" in df:
+            df["mannen"], df["vrouwen"] = df["inwoners"], 0
+        return (df[["peildatum", "regiocode", "mannen", "vrouwen"]],
+                [f"{Path(path).name}: alleen totalen per gemeente; leeftijdsverdeling afgeleid met cohortvergrijzing"])
     contract = tuple(
         Column(c.name, c.kind, r"[A-Z]{2}\d{2,8}", c.allowed, c.minimum, c.required, "een CBS-regiocode")
         if c.name == "regiocode" else c for c in CONTRACTS["bevolking"])
@@ -395,6 +417,35 @@ def read_population(path: Path) -> tuple[pd.DataFrame, list[str]]:
     df = (df.groupby(["peildatum", "regiocode", "leeftijd_van", "leeftijd_tot"], as_index=False)
           [["mannen", "vrouwen"]].sum())
     return df, notes
+
+
+def _header(path: Path) -> list[str]:
+    """Lower-case column names of a CSV or Excel table (empty when unreadable: read_table reports that)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return [str(c).strip().lower() for c in pd.read_excel(path, nrows=0).columns]
+        text = _read_text(path)
+        first = text.splitlines()[0] if text else ""
+        return [c.strip().strip('"').lower() for c in first.split(_sniff_delimiter(text))]
+    except (OSError, InputError, ValueError):
+        return []
+
+
+def read_survival(path: Path) -> pd.DataFrame:
+    """A replacement life table: one-year survival per 5-year band (``leeftijd_van``, ``overlevingskans``)."""
+    df = read_table(path, CONTRACTS["overlevingskansen"])
+    bad = df["overlevingskans"] > 1
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(Path(path).name, f"{df['overlevingskans'].iloc[i]} is groter dan 1",
+                         row=i + 2, column="overlevingskans")
+    missing = sorted(set(AGE_BANDS) - set(df["leeftijd_van"]))
+    if missing or df["leeftijd_van"].duplicated().any():
+        raise InputError(Path(path).name, "elke leeftijdsklasse 0, 5, ..., 95 moet precies een keer voorkomen"
+                         + (f" (ontbreekt: {', '.join(map(str, missing))})" if missing else ""),
+                         column="leeftijd_van")
+    return df
 
 
 # --- SES-WOA StatLine export -------------------------------------------------------
@@ -506,6 +557,10 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     for name, df in (("bevolking", population), ("prognose", projection)):
         df["jaar"] = df["peildatum"].str[:4].astype(int)
         df["inwoners"] = df["mannen"].astype(int) + df["vrouwen"].astype(int)
+    survival = None
+    if settings.life_table_file:
+        files["overlevingskansen"] = folder / settings.life_table_file
+        survival = read_survival(files["overlevingskansen"])
     _check_years(files["bevolking"], population, settings.observed_years)
     _check_years(files["clienten"], clients, settings.observed_years)
     if settings.target_year > projection["jaar"].max():
@@ -514,7 +569,7 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
                          f"het doeljaar is {settings.target_year}", column="peildatum")
     return Inputs(folder=folder, settings=settings, gemeenten=gemeenten, wijken=wijken,
                   addresses=addresses, pc6=pc6, population=population, projection=projection,
-                  clients=clients, locations=locations, ses=ses,
+                  clients=clients, locations=locations, ses=ses, survival=survival,
                   files={k: v for k, v in files.items()}
                   | ({"instellingen": Path(settings_path)} if settings_path else {}),
                   notes=notes)
@@ -610,6 +665,11 @@ def settings_toml(s: Settings) -> str:
         "privacy_min_count": "Aantallen cliënten kleiner dan dit worden nooit gepubliceerd",
         "location_min_intramural": "Een locatie telt mee met minstens zoveel intramurale cliënten",
         "location_min_home": "... of met minstens zoveel VPT/MPT-cliënten",
+        "forecast_target_years": "Doeljaren van de prognose (extra plaatsen per scenario)",
+        "home_share_growth_factors": "Groei aandeel thuis in scenario 1-3, als deel van het historische tempo",
+        "life_table_file": "Eigen overlevingstafel (CSV leeftijd_van;overlevingskans); leeg = ingebouwde tafel",
+        "headline_demand_scenario": "Vraagscenario op de kaart: min, midden of max",
+        "headline_leveringsvorm_scenario": "Leveringsvormscenario op de kaart: 1, 2, 3 of 4",
         "attribution": "Bronvermelding op kaarten en lagen",
     }
     lines = ["# Instellingen voor een build van Wonen en Zorg 2040", ""]

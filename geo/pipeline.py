@@ -11,7 +11,9 @@ import shapely
 
 from . import forecast, indicators
 from .geocode import geocode_locations, geocode_report
+from .errors import InputError
 from .io import Inputs
+from .lifetable import survival_from_table
 from .regions import wijken_by_code
 from .urbanity import STEDELIJKHEID_LABELS, DensityGrid, address_density_raster, stedelijkheid_class
 
@@ -29,6 +31,7 @@ class Results:
     care_use: pd.DataFrame | None = None
     region_values: dict = field(default_factory=dict)
     oad_grid: DensityGrid | None = None
+    forecast: forecast.ScenarioForecast | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -106,14 +109,22 @@ def compute(inputs: Inputs) -> Results:
     counted_vv = placed & counts_as_location & (loc["sector"] == "V&V")
     loc_count = loc[counted_vv].groupby("gemeentecode").size()
 
-    # --- forecast and gap (mid scenario, target year)
-    rates = forecast.usage_rates(inputs.clients, inputs.population, years)
-    mid = forecast.mid_rates(rates)
-    demand = forecast.projected_clients(mid, inputs.projection, s.target_year)
+    # --- forecast and gap: every year, demand scenario and leveringsvorm scenario
     places = forecast.places_by_gemeente(loc[placed])
-    gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
-    demand = demand.reindex(gem["statcode"], fill_value=0.0)
+    survival = (survival_from_table(inputs.survival, source=s.life_table_file)
+                if inputs.survival is not None else None)
+    try:
+        fc = forecast.scenario_forecast(inputs.clients, inputs.population, inputs.projection, places, years,
+                                        end_year=max(s.target_year, *s.forecast_target_years),
+                                        growth_factors=s.home_share_growth_factors, survival=survival,
+                                        gemeenten=list(gem["statcode"]))
+    except ValueError as exc:
+        raise InputError(inputs.files.get("prognose", "bevolkingsprognose.csv").name, str(exc)) from None
+    notes += fc.notes
+    headline = (s.target_year, s.headline_demand_scenario, s.headline_leveringsvorm_scenario)
+    demand = forecast.wide_by_group(fc.table, "clienten_intramuraal", *headline).reindex(gem["statcode"]).fillna(0.0)
     places = places.reindex(gem["statcode"], fill_value=0.0)
+    gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
     gap_table = forecast.gap_long(demand, places, s.target_year)
 
     codes = gem["statcode"]
@@ -179,7 +190,7 @@ def compute(inputs: Inputs) -> Results:
     return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
                    locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
                    geocoding=report, care_use=care_use, region_values=region_values,
-                   oad_grid=grid, notes=notes)
+                   oad_grid=grid, forecast=fc, notes=notes)
 
 
 def _care_use(inputs: Inputs, vv48: pd.DataFrame, years) -> pd.DataFrame:

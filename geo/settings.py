@@ -49,6 +49,11 @@ class Settings:
     privacy_min_count: int = 10
     location_min_intramural: int = 5
     location_min_home: int = 2
+    forecast_target_years: tuple[int, ...] = (2025, 2030, 2035, 2040)
+    home_share_growth_factors: tuple[float, ...] = (0.0, 0.5, 1.0)
+    life_table_file: str = ""
+    headline_demand_scenario: str = "midden"
+    headline_leveringsvorm_scenario: int = 1
     attribution: str = "Bron: CBS; zorgkantoor (demodata, fictief)"
     extra: dict = field(default_factory=dict)
 
@@ -136,6 +141,15 @@ def _check(s: Settings, path: Path) -> None:
         v = getattr(s, key)
         if len(v) != 4 or list(v) != sorted(v):
             fail(f"'{key}' moet vier oplopende grenzen bevatten")
+    if list(s.forecast_target_years) != sorted(s.forecast_target_years) or not s.forecast_target_years or \
+            s.forecast_target_years[0] <= s.observed_years[-1]:
+        fail("'forecast_target_years' moet oplopende jaren na het laatste waargenomen jaar bevatten")
+    if len(s.home_share_growth_factors) != 3 or min(s.home_share_growth_factors) < 0:
+        fail("'home_share_growth_factors' moet drie getallen van 0 of meer bevatten (scenario's 1-3)")
+    if s.headline_demand_scenario not in ("min", "midden", "max"):
+        fail("'headline_demand_scenario' moet min, midden of max zijn")
+    if s.headline_leveringsvorm_scenario not in (1, 2, 3, 4):
+        fail("'headline_leveringsvorm_scenario' moet 1, 2, 3 of 4 zijn")
     if s.oad_radius_m <= 0:
         fail("'oad_radius_m' moet groter dan 0 zijn")
     if s.privacy_min_count < 1:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from geo.forecast import extra_places_summary
 from geo.io import Inputs, read_inputs
 from geo.pipeline import Results, compute
 from geo.settings import Settings
@@ -30,6 +31,7 @@ from .registry import RASTERS, RegistryError, load_registry, validate_data
 from .spec import LayerSpec
 from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
+from .tables import write_csv_nl, write_forecast_tables
 
 TOOL_VERSION = "0.1.0"
 GPKG_NAME = "wonenzorg.gpkg"
@@ -409,7 +411,12 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
     (folder / "geocodering.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
         folder / "geocodering.csv", sep=";", index=False)
-    results.gap.to_csv(folder / f"tekort_{settings.target_year}.csv", sep=";", index=False, float_format="%.1f")
+    write_csv_nl(results.gap, folder / f"tekort_{settings.target_year}.csv")
+    fc = results.forecast
+    if fc is not None:
+        summary = extra_places_summary(fc.table, settings.forecast_target_years)
+        write_forecast_tables(folder, fc.table, summary, fc.assumptions, settings.privacy_min_count,
+                              internal_folder=folder)
     manifest = {
         "tool": "wonenzorg", "version": TOOL_VERSION,
         "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),
@@ -417,5 +424,6 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "inputs": {k: {"file": str(p), "sha256": sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
         "feature_counts": {k: len(v) for k, v in frames.items()},
         "notes": results.notes,
+        "prognose": results.forecast.assumptions if results.forecast is not None else None,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

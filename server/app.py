@@ -56,6 +56,20 @@ class Build:
             self._frames[layer] = gdf
         return self._frames[layer]
 
+    def forecast_rows(self, code: str) -> list[dict]:
+        """The public forecast table's rows of one gemeente (every year and scenario); [] without one."""
+        if "_forecast" not in self._frames:
+            import pandas as pd
+
+            path = self.folder / "prognose_tekort.csv"
+            self._frames["_forecast"] = (pd.read_csv(path, sep=";", decimal=",", dtype={"gemeentecode": str})
+                                         if path.exists() else None)
+        table = self._frames["_forecast"]
+        if table is None:
+            return []
+        rows = table[table["gemeentecode"] == code]
+        return [{k: _json_value(v) for k, v in r.items()} for r in rows.to_dict("records")]
+
     def close(self) -> None:
         for a in self.archives.values():
             a.close()
@@ -90,6 +104,57 @@ def _gemeente_points(gpkg: Path) -> list[dict]:
                     "label_point": [round(pt.x, 6), round(pt.y, 6)],
                     "bbox": [round(v, 6) for v in geom.bounds]})
     return out
+
+
+def _json_value(v):
+    """A JSON-safe value: numpy scalars to Python, NaN/NA to None."""
+    if v is None:
+        return None
+    try:
+        if v != v:  # NaN
+            return None
+    except (TypeError, ValueError):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def comparison(value, region, decimals: int) -> str | None:
+    """'hoger', 'lager' or 'gelijk' than the region, compared as shown (rounded to ``decimals``)."""
+    if value is None or region is None:
+        return None
+    a, b = round(float(value), decimals), round(float(region), decimals)
+    return "hoger" if a > b else "lager" if a < b else "gelijk"
+
+
+def gemeente_facts(build: Build, code: str) -> dict:
+    """Everything the API tells about one gemeente (public figures only)."""
+    if not re.fullmatch(r"GM\d{4}", code):
+        raise BadRequest("een gemeentecode heeft de vorm GM0344")
+    frame = build.features("gemeenten")
+    if code not in frame.index:
+        raise NotFound(f"gemeente {code} komt niet voor in deze build")
+    spec = build.layers["gemeenten"]
+    row = frame.loc[code]
+    region = spec.get("region_values", {})
+    indicators = []
+    for f in spec["fields"]:
+        if f["name"] in ("gemeentecode", "gemeentenaam") or f["name"].startswith(("vraag_", "plaatsen_", "tekort_")):
+            continue
+        value = _json_value(row[f["name"]])
+        reg = _json_value(region.get(f["name"]))
+        rate = f["type"] == "float" and not f["name"].startswith("inwoners")
+        indicators.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
+                           "region": reg, "comparison": comparison(value, reg, f["decimals"]) if rate else None,
+                           "leeswijzer": f.get("leeswijzer")})
+    groups = [("zzp4", "ZZP 4"), ("zzp5_7", "ZZP 5-7"), ("zzp6_8", "ZZP 6-8"), ("overig", "overig")]
+    gap = [{"zzp_groep": label, "vraag": _json_value(row[f"vraag_{g}"]), "plaatsen": _json_value(row[f"plaatsen_{g}"]),
+            "tekort": _json_value(row[f"tekort_{g}"]), "tekort_regio": _json_value(region.get(f"tekort_{g}"))}
+           for g, label in groups]
+    return {"gemeentecode": code, "gemeentenaam": row["gemeentenaam"], "regio": build.catalog.get("region"),
+            "doeljaar": build.catalog.get("target_year"), "indicatoren": indicators, "tekort": gap,
+            "tekort_totaal": _json_value(row["tekort_totaal"]), "prognose": build.forecast_rows(code)}
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -173,6 +238,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
     def gemeenten(request: Request) -> list[dict]:
         return build_of(request).gemeenten
+
+    @app.get("/api/gemeenten/{code}", summary="Cijfers van een gemeente naast die van de regio, "
+             "met prognose en tekort per ZZP-groep voor elk jaar en scenario")
+    def gemeente(code: str, request: Request) -> dict:
+        build = build_of(request)
+        return gemeente_facts(build, code)
 
     @app.get("/tiles/{layer}.json", summary="TileJSON 3.0 van een laag")
     def tilejson(layer: str, request: Request) -> dict:

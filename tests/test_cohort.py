@@ -182,3 +182,11 @@ def test_survival_from_table_errors(change, message):
     table = pd.DataFrame({"leeftijd_van": list(AGE_BANDS), "overlevingskans": [0.99] * 20})
     with pytest.raises(ValueError, match=message):
         survival_from_table(change(table))
+
+
+def test_method_page_cohort_example():
+    # docs/methode.md: 500 aged 80-84 and 300 aged 85-89 in 2023; survival 0.945 and 0.895 (default table)
+    # 2024: 85-89 = 4 * 60 * 0.895 (85-88, a year older) + 100 * 0.945 (from 84) = 214.8 + 94.5 = 309.3
+    s = default_survival()
+    out = age_cohorts(np.array([[500.0, 300.0, 0.0]]), s.loc[[80, 85, 90]].to_numpy(), None, births=0.0, years=1)
+    assert out[1, 0, 1] == pytest.approx(309.3)

@@ -81,7 +81,8 @@ def test_gap_layer_has_one_row_per_gemeente_and_group(demo_build):
 
 
 def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_build):
-    """An independent recomputation of ZZP 5-7 demand and gap with plain pandas on the input files."""
+    """Independent recomputation (plain pandas on the input files) of the headline ZZP 5-7 demand and gap:
+    midden scenario (mean rate over the observed years), leveringsvorm scenario 1 (home share as in 2023)."""
     gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
     loc = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="locaties")
     cl = pd.read_csv(demo_inputs / "wlz_clienten.csv", sep=";")
@@ -90,10 +91,10 @@ def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_bui
     pop = pop[pop["regiocode"].str.startswith("GM")].assign(n=lambda d: d.mannen + d.vrouwen,
                                                              jaar=lambda d: d.peildatum.str[:4].astype(int))
     prog = prog.assign(n=lambda d: d.mannen + d.vrouwen, jaar=lambda d: d.peildatum.str[:4].astype(int))
-    cl = cl[(cl["leveringsvorm"] == "intramuraal") & cl["zorgprofiel"].isin(["VV5", "VV7"])]
+    cl = cl[cl["zorgprofiel"].isin(["VV5", "VV7"])]
     cl = cl.assign(band=cl["leeftijdsklasse"].str.extract(r"^(\d+)")[0].astype(int))
     code = gem["inwoners"].idxmax()
-    demand = 0.0
+    total = 0.0
     for band in range(0, 100, 5):
         rates = []
         for year in (2020, 2021, 2022, 2023):
@@ -101,10 +102,34 @@ def test_gap_of_one_gemeente_recomputed_from_the_raw_files(demo_inputs, demo_bui
             p = pop[(pop.jaar == year) & (pop.leeftijd_van == band)]["n"].sum()
             rates.append(c / p)
         n2040 = prog[(prog.jaar == 2040) & (prog.regiocode == code) & (prog.leeftijd_van == band)]["n"].sum()
-        demand += sum(rates) / len(rates) * n2040
+        total += sum(rates) / len(rates) * n2040
+    now = cl[(cl.jaar == 2023) & (cl.gemeentecode == code)]
+    home_share = now[now.leveringsvorm != "intramuraal"]["aantal_clienten"].sum() / now["aantal_clienten"].sum()
+    demand = total * (1 - home_share)
     places = loc[(loc.gemeentecode == code) & (loc.sector == "V&V")]["plaatsen_zzp5_7"].sum()
     assert gem.at[code, "vraag_zzp5_7"] == pytest.approx(demand, rel=1e-9)
     assert gem.at[code, "tekort_zzp5_7"] == pytest.approx(demand - places, rel=1e-9)
+
+
+def test_forecast_tables_csv_and_xlsx(demo_build):
+    csv = pd.read_csv(demo_build / "prognose_tekort.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    # (20 gemeenten + the region row) x 4 groups x 2023..2040 x 3 demand x 4 leveringsvorm scenarios
+    assert len(csv) == 21 * 4 * 18 * 3 * 4
+    assert set(csv["vraagscenario"]) == {"min", "midden", "max"} and set(csv["leveringsvormscenario"]) == {1, 2, 3, 4}
+    xlsx = pd.read_excel(demo_build / "prognose_tekort.xlsx", sheet_name=None)
+    assert set(xlsx) == {"Prognose en tekort", "Extra plaatsen regio", "Toelichting"}
+    assert len(xlsx["Prognose en tekort"]) == len(csv)
+    # the layer's headline is the table's midden / scenario 1 / 2040 row
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    head = csv[(csv.jaar == 2040) & (csv.vraagscenario == "midden") & (csv.leveringsvormscenario == 1)
+               & (csv.gemeentecode != "regio")]
+    for row in head.itertuples():
+        assert gem.at[row.gemeentecode, f"tekort_{row.groep_id}"] == pytest.approx(row.tekort, abs=0.006)
+    # privacy: no observed count below the threshold in the public table
+    for col in ("clienten_thuis_nu", "clienten_intramuraal_nu"):
+        assert (csv[col].dropna() >= 10).all()
+    exact = pd.read_csv(demo_build / "prognose_tekort_intern.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert (exact["clienten_intramuraal_nu"] < 10).any()  # the suppression had something to do
 
 
 @pytest.mark.parametrize("layer", ["gemeenten", "gap_2040", "wijken", "locaties"])

@@ -581,3 +581,14 @@ def test_rate_scenarios_over_three_years():
     rates["zzp5_7"] = [0.01, 0.06, 0.02]
     scen = rate_scenarios(rates)
     assert [scen.loc[(s, 80), "zzp5_7"] for s in DEMAND_SCENARIOS] == pytest.approx([0.01, 0.03, 0.06])
+
+
+def test_method_page_example():
+    # docs/methode.md, "Thuis of intramuraal, en het tekort": 60 clients in 2040, share 25% today
+    # (10 home, 30 intramural), +1.2 percentage points a year, 17 years on, 28 places
+    expected = {1: (15.0, 45.0), 2: (60 * 0.352, 60 * 0.648), 3: (60 * 0.454, 60 * 0.546), 4: (30.0, 30.0)}
+    gaps = {1: 17.0, 2: 10.88, 3: 4.76, 4: 2.0}
+    for scenario, (home_exp, intra_exp) in expected.items():
+        home, intra = split_home_intramural(60, 0.25, 0.012, 17, 30, scenario)
+        assert (float(home), float(intra)) == pytest.approx((home_exp, intra_exp)), scenario
+        assert float(intra) - 28 == pytest.approx(gaps[scenario]), scenario

@@ -117,3 +117,37 @@ def test_every_stored_tile_is_served(client, demo_build):
         stored = [zxy for zxy, _ in all_tiles(MmapSource(fh))]
     statuses = {client.get(f"/tiles/gemeenten/{z}/{x}/{y}.pbf").status_code for z, x, y in stored}
     assert statuses == {200}
+
+
+def test_gemeente_facts_beside_the_region(client, demo_build):
+    import json
+
+    import geopandas as gpd
+
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    region = next(l for l in json.loads((demo_build / "catalog.json").read_text())["layers"]
+                  if l["id"] == "gemeenten")["region_values"]
+    code = gem["inwoners"].idxmax()
+    facts = client.get(f"/api/gemeenten/{code}").json()
+    assert facts["gemeentenaam"] == gem.at[code, "gemeentenaam"]
+    ind = {i["field"]: i for i in facts["indicatoren"]}
+    share = ind["aandeel_75plus"]
+    assert share["value"] == pytest.approx(gem.at[code, "aandeel_75plus"])
+    assert share["region"] == pytest.approx(region["aandeel_75plus"])
+    expected = "hoger" if round(share["value"], 1) > round(share["region"], 1) else (
+        "lager" if round(share["value"], 1) < round(share["region"], 1) else "gelijk")
+    assert share["comparison"] == expected
+    assert {g["zzp_groep"] for g in facts["tekort"]} == {"ZZP 4", "ZZP 5-7", "ZZP 6-8", "overig"}
+    by_group = {g["zzp_groep"]: g["tekort"] for g in facts["tekort"]}
+    assert by_group["ZZP 5-7"] == pytest.approx(gem.at[code, "tekort_zzp5_7"])
+    rows = facts["prognose"]
+    assert len(rows) == 4 * 18 * 3 * 4  # groups x 2023..2040 x demand x leveringsvorm scenarios
+    assert {r["gemeentecode"] for r in rows} == {code}
+    for r in rows:
+        for col in ("clienten_thuis_nu", "clienten_intramuraal_nu"):
+            assert r[col] is None or r[col] >= 10
+
+
+@pytest.mark.parametrize("code,status", [("GM0001", 404), ("gm9901", 400), ("GM99011", 400), ("x", 400)])
+def test_gemeente_facts_errors(client, code, status):
+    assert client.get(f"/api/gemeenten/{code}").status_code == status

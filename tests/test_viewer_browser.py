@@ -346,8 +346,18 @@ def popup_rows(pg) -> dict[str, dict]:
 
 
 def assert_popup_fits(pg) -> dict:
-    """The open popup is entirely on screen, below the header and clear of the panel."""
-    box = pg.locator(".leaflet-popup").bounding_box()
+    """The open popup is entirely on screen, below the header and clear of the panel.
+
+    Leaflet pans the map to make room for a popup with a short animation: wait until
+    the popup has stopped moving (what the user sees), at most 3 s.
+    """
+    box, last = None, None
+    for _ in range(30):
+        box = pg.locator(".leaflet-popup").bounding_box()
+        if box is not None and box == last:
+            break
+        last = box
+        pg.wait_for_timeout(100)
     mapbox = pg.locator("#map").bounding_box()
     panel = pg.locator("#panel .wz-box").first.bounding_box()
     assert box, "no popup"
