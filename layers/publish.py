@@ -31,7 +31,7 @@ from .registry import RASTERS, RegistryError, load_registry, validate_data
 from .spec import LayerSpec
 from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
-from .tables import write_csv_nl, write_forecast_tables
+from .tables import public_care_use, write_csv_nl, write_forecast_tables
 
 TOOL_VERSION = "0.1.0"
 GPKG_NAME = "wonenzorg.gpkg"
@@ -412,6 +412,8 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
     pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
         folder / "geocodering.csv", sep=";", index=False)
     write_csv_nl(results.gap, folder / f"tekort_{settings.target_year}.csv")
+    if results.care_use is not None:
+        write_csv_nl(public_care_use(results.care_use, settings.privacy_min_count), folder / "zorggebruik.csv")
     fc = results.forecast
     if fc is not None:
         summary = extra_places_summary(fc.table, settings.forecast_target_years)

@@ -90,7 +90,8 @@ class Classification:
         return None
 
     def as_dict(self, leeswijzer: Leeswijzer | None = None) -> dict:
-        d = {"field": self.field, "title": self.title, "kind": self.kind, "unit": self.unit,
+        method = "vaste klassegrenzen" if self.kind == "classes" else "categorieën"
+        d = {"field": self.field, "title": self.title, "kind": self.kind, "method": method, "unit": self.unit,
              "classes": [c.as_dict() for c in self.classes],
              "no_data": {"color": self.no_data_color, "label": self.no_data_label}}
         if leeswijzer:

@@ -82,3 +82,12 @@ def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFra
         write_csv_nl(table, exact)
         written.append(exact)
     return written
+
+
+def public_care_use(care_use: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Clients ZZP 4-8 per 1,000 aged 75+ per gemeente and year, without counts below ``threshold``."""
+    out = care_use.copy()
+    small = out["clienten_zzp4_8"] < threshold
+    out["clienten_zzp4_8"] = out["clienten_zzp4_8"].astype(float)
+    out.loc[small, ["clienten_zzp4_8", "per_1000_75plus"]] = np.nan
+    return out

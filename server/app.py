@@ -56,15 +56,16 @@ class Build:
             self._frames[layer] = gdf
         return self._frames[layer]
 
-    def forecast_rows(self, code: str) -> list[dict]:
-        """The public forecast table's rows of one gemeente (every year and scenario); [] without one."""
-        if "_forecast" not in self._frames:
+    def table_rows(self, name: str, code: str) -> list[dict]:
+        """Rows of one gemeente from a public table of the build (read once); [] when the build has none."""
+        key = f"_table_{name}"
+        if key not in self._frames:
             import pandas as pd
 
-            path = self.folder / "prognose_tekort.csv"
-            self._frames["_forecast"] = (pd.read_csv(path, sep=";", decimal=",", dtype={"gemeentecode": str})
-                                         if path.exists() else None)
-        table = self._frames["_forecast"]
+            path = self.folder / name
+            self._frames[key] = (pd.read_csv(path, sep=";", decimal=",", dtype={"gemeentecode": str},
+                                             encoding="utf-8-sig") if path.exists() else None)
+        table = self._frames[key]
         if table is None:
             return []
         rows = table[table["gemeentecode"] == code]
@@ -154,7 +155,10 @@ def gemeente_facts(build: Build, code: str) -> dict:
            for g, label in groups]
     return {"gemeentecode": code, "gemeentenaam": row["gemeentenaam"], "regio": build.catalog.get("region"),
             "doeljaar": build.catalog.get("target_year"), "indicatoren": indicators, "tekort": gap,
-            "tekort_totaal": _json_value(row["tekort_totaal"]), "prognose": build.forecast_rows(code)}
+            "tekort_totaal": _json_value(row["tekort_totaal"]),
+            "zorggebruik": build.table_rows("zorggebruik.csv", code),
+            "zorggebruik_regio": build.table_rows("zorggebruik.csv", "regio"),
+            "prognose": build.table_rows("prognose_tekort.csv", code)}
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:

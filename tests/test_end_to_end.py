@@ -250,3 +250,16 @@ def test_region_values_beside_the_areas(demo_inputs, demo_build):
     assert (gem.loc[ok, "locaties_per_1000_clienten"]
             - 1000 * gem.loc[ok, "aantal_locaties"] / gem.loc[ok, "vv_clienten"]).abs().max() < 1e-9
     assert rv["wijken"]["inwoners"] == rv["gemeenten"]["inwoners"]
+
+
+def test_care_use_per_year_table(demo_inputs, demo_build):
+    """Clients ZZP 4-8 per 1,000 aged 75+ for every observed year, recomputed from the raw files."""
+    use = pd.read_csv(demo_build / "zorggebruik.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    cl = pd.read_csv(demo_inputs / "wlz_clienten.csv", sep=";")
+    pop = pd.read_csv(demo_inputs / "bevolking.csv", sep=";")
+    for year in (2020, 2023):
+        n = cl[(cl.jaar == year) & cl.zorgprofiel.isin(["VV4", "VV5", "VV6", "VV7", "VV8"])]["aantal_clienten"].sum()
+        old = pop[(pop.peildatum == f"{year}-01-01") & pop.regiocode.str.startswith("GM") & (pop.leeftijd_van >= 75)]
+        row = use[(use.gemeentecode == "regio") & (use.jaar == year)].iloc[0]
+        assert row["per_1000_75plus"] == pytest.approx(1000 * n / (old.mannen + old.vrouwen).sum(), abs=0.01)
+    assert (use["clienten_zzp4_8"].dropna() >= 10).all()

@@ -140,6 +140,11 @@ def test_gemeente_facts_beside_the_region(client, demo_build):
     assert {g["zzp_groep"] for g in facts["tekort"]} == {"ZZP 4", "ZZP 5-7", "ZZP 6-8", "overig"}
     by_group = {g["zzp_groep"]: g["tekort"] for g in facts["tekort"]}
     assert by_group["ZZP 5-7"] == pytest.approx(gem.at[code, "tekort_zzp5_7"])
+    use = facts["zorggebruik"]
+    assert [r["jaar"] for r in use] == [2020, 2021, 2022, 2023]
+    last = use[-1]
+    assert last["per_1000_75plus"] == pytest.approx(gem.at[code, "clienten_per_1000_75plus"], abs=0.01)
+    assert [r["jaar"] for r in facts["zorggebruik_regio"]] == [2020, 2021, 2022, 2023]
     rows = facts["prognose"]
     assert len(rows) == 4 * 18 * 3 * 4  # groups x 2023..2040 x demand x leveringsvorm scenarios
     assert {r["gemeentecode"] for r in rows} == {code}
