@@ -216,7 +216,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         build = request.app.state.build
         if build is None:
             return JSONResponse({"status": "geen build", "layers": []}, status_code=503)
-        return JSONResponse({"status": "ok", "layers": sorted(build.layers)})
+        return JSONResponse({"status": "ok", "layers": sorted(l["id"] for l in visible_layers(build, request))})
 
     @app.get("/api/catalog", summary="Catalogus van de lagen met hun velden, legenda en leeswijzer")
     def catalog(request: Request) -> dict:

@@ -59,6 +59,7 @@ def test_catalog_lists_internal_layers_only_with_the_token(client):
     full = {l["id"] for l in client.get("/api/catalog", headers={"Authorization": f"Bearer {TOKEN}"}).json()["layers"]}
     assert "locaties_intern" not in public and "locaties_intern" in full
     assert "locaties_intern" not in client.get("/api/style.json").json()["sources"]
+    assert "locaties_intern" not in client.get("/health").json()["layers"]
 
 
 def test_without_a_configured_token_internal_layers_are_never_served(demo_build):
