@@ -9,10 +9,11 @@ The gap is the projected number of clients who need a place outside their own
 home (intramural) minus the places at today's V&V locations in the gemeente.
 Positive is a shortage.
 
-The first functions (``usage_rates`` .. ``gap_long``) are the original mid
-scenario for one target year; the scenario model (``usage_rates_all`` ..
-``scenario_forecast``) builds the full table for every year. The method is
-explained in Dutch, with formulas and a worked example, in ``docs/methode.md``.
+``scenario_forecast`` builds the full table for every year and scenario; the
+pipeline takes the map's headline (by default midden, scenario 1, target year)
+from it with ``wide_by_group`` and turns it into per-group gaps with
+``gap_by_zzp_group`` / ``gap_long``. The method is explained in Dutch, with
+formulas and worked examples, in ``docs/methode.md``.
 """
 
 from __future__ import annotations
@@ -66,25 +67,6 @@ def usage_rates(clients: pd.DataFrame, population: pd.DataFrame, years, levering
     den = pop.groupby(["jaar", "leeftijd_van"])["inwoners"].sum()
     num = num.reindex(index=den.index, columns=list(ZZP_GROUPS), fill_value=0)
     return num.div(den.where(den > 0), axis=0).fillna(0.0)
-
-
-def mid_rates(rates: pd.DataFrame) -> pd.DataFrame:
-    """Mid scenario: the mean rate over the observed years, per age band and group."""
-    return rates.groupby(level="leeftijd_van").mean()
-
-
-def projected_clients(rates: pd.DataFrame, projection: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Projected clients per gemeente and group in ``year``: sum over bands of rate x inhabitants.
-
-    ``rates`` is indexed by ``leeftijd_van``; ``projection`` holds ``jaar``,
-    ``regiocode``, ``leeftijd_van``, ``inwoners``.
-    """
-    p = projection[(projection["jaar"] == year) & projection["regiocode"].str.startswith("GM")]
-    pop = p.pivot_table(index="regiocode", columns="leeftijd_van", values="inwoners", aggfunc="sum", fill_value=0)
-    r = rates.reindex(pop.columns, fill_value=0.0)
-    out = pd.DataFrame(pop.to_numpy(float) @ r.to_numpy(float), index=pop.index, columns=r.columns)
-    out.index.name = "gemeentecode"
-    return out
 
 
 def places_by_gemeente(locations: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geo.forecast import (GROUP_LABELS, PROFILE_GROUP, ZZP_GROUPS, gap_by_zzp_group, gap_long,
-                          mid_rates, places_by_gemeente, projected_clients, usage_rates)
+                          places_by_gemeente, project_clients, rate_scenarios, usage_rates)
 
 YEARS = (2022, 2023)
 GROUPS = ["zzp4", "zzp5_7", "zzp6_8", "overig"]
@@ -107,7 +107,7 @@ def test_usage_rates_all_leveringsvormen(clients, population):
 
 
 def test_mid_rates(clients, population):
-    mid = mid_rates(usage_rates(clients, population, YEARS))
+    mid = rate_scenarios(usage_rates(clients, population, YEARS)).loc["midden"]
     assert sorted(mid.index) == [70, 75, 80]
     for band, nonzero in MID.items():
         for g in GROUPS:
@@ -131,8 +131,16 @@ def projection() -> pd.DataFrame:
 DEMAND = {"GM0001": [10.0, 20.0, 30.0, 2.0], "GM0002": [20.0, 40.0, 60.0, 4.0]}
 
 
+def projected_clients(rates, projection, year):
+    """Midden-scenario demand per gemeente x group in ``year`` via project_clients (gemeente rows only)."""
+    pop = projection[(projection["jaar"] == year) & projection["regiocode"].str.startswith("GM")]
+    pop = pop.rename(columns={"regiocode": "gemeentecode"})
+    out = project_clients(rate_scenarios(rates).loc[["midden"]], pop)
+    return out.pivot(index="gemeentecode", columns="groep_id", values="clienten_totaal")
+
+
 def test_projected_clients(clients, population, projection):
-    demand = projected_clients(mid_rates(usage_rates(clients, population, YEARS)), projection, 2040)
+    demand = projected_clients(usage_rates(clients, population, YEARS), projection, 2040)
     assert sorted(demand.index) == ["GM0001", "GM0002"]
     for code, values in DEMAND.items():
         assert demand.loc[code, GROUPS].tolist() == pytest.approx(values), code
@@ -162,7 +170,7 @@ def test_places_by_gemeente(locations):
 
 
 def test_gap_by_zzp_group(clients, population, projection, locations):
-    demand = projected_clients(mid_rates(usage_rates(clients, population, YEARS)), projection, 2040)
+    demand = projected_clients(usage_rates(clients, population, YEARS), projection, 2040)
     gap = gap_by_zzp_group(demand, places_by_gemeente(locations))
     assert sorted(gap.index) == ["GM0001", "GM0002", "GM0003"]
     assert list(gap.columns) == GROUPS
@@ -184,7 +192,7 @@ def test_gap_fills_missing_gemeenten_and_groups_with_zero():
 
 
 def test_gap_long(clients, population, projection, locations):
-    demand = projected_clients(mid_rates(usage_rates(clients, population, YEARS)), projection, 2040)
+    demand = projected_clients(usage_rates(clients, population, YEARS), projection, 2040)
     long = gap_long(demand, places_by_gemeente(locations), 2040)
     assert len(long) == 3 * 4  # three gemeenten x four groups
     row = long[(long["gemeentecode"] == "GM0001") & (long["groep_id"] == "zzp6_8")].iloc[0]
