@@ -205,40 +205,39 @@ def write_gpkg_layer(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None
                             layer_options={"DESCRIPTION": spec.description, "IDENTIFIER": spec.title})
 
 
-def write_density_cog(grid, path: Path, work: Path) -> None:
-    """The OAD surface as a Cloud Optimized GeoTIFF in RD New (float32, deflate, overviews)."""
+def write_cog(values, transform, path: Path, work: Path, *, description: str, tags: dict,
+              nodata=None, colormap: dict | None = None, resampling: str = "AVERAGE") -> None:
+    """One band as a Cloud Optimized GeoTIFF in RD New (deflate, 256 px blocks, overviews)."""
     import rasterio
     from rasterio.shutil import copy as rio_copy
 
-    tmp = work / "oad_plain.tif"
-    profile = {"driver": "GTiff", "height": grid.values.shape[0], "width": grid.values.shape[1], "count": 1,
-               "dtype": "float32", "crs": "EPSG:28992", "transform": grid.transform, "nodata": None}
+    tmp = work / f"{path.stem}_plain.tif"
+    profile = {"driver": "GTiff", "height": values.shape[0], "width": values.shape[1], "count": 1,
+               "dtype": values.dtype.name, "crs": "EPSG:28992", "transform": transform, "nodata": nodata}
     with rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(grid.values, 1)
-        dst.set_band_description(1, "Omgevingsadressendichtheid (adressen per km2 binnen "
-                                    f"{grid.radius_m:.0f} m)")
-        dst.update_tags(bron="Adressen; berekening Wonen en Zorg 2040", eenheid="adressen per km2",
-                        celgrootte_m=str(grid.cell_m), straal_m=str(grid.radius_m))
-    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE="256")
+        dst.write(values, 1)
+        if colormap:
+            dst.write_colormap(1, colormap)
+        dst.set_band_description(1, description)
+        dst.update_tags(**tags)
+    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", OVERVIEW_RESAMPLING=resampling,
+             BLOCKSIZE="256")
+
+
+def write_density_cog(grid, path: Path, work: Path) -> None:
+    """The OAD surface (float32 addresses per km2)."""
+    write_cog(grid.values, grid.transform, path, work,
+              description=f"Omgevingsadressendichtheid (adressen per km2 binnen {grid.radius_m:.0f} m)",
+              tags={"bron": "Adressen; berekening Wonen en Zorg 2040", "eenheid": "adressen per km2",
+                    "celgrootte_m": str(grid.cell_m), "straal_m": str(grid.radius_m)})
 
 
 def write_class_cog(classes, transform, path: Path, work: Path, raster) -> None:
-    """A class raster (uint8, 0 = outside) as a Cloud Optimized GeoTIFF with a colour table."""
-    import rasterio
-    from rasterio.shutil import copy as rio_copy
-
-    tmp = work / f"{raster.id}_plain.tif"
-    profile = {"driver": "GTiff", "height": classes.shape[0], "width": classes.shape[1], "count": 1,
-               "dtype": "uint8", "crs": "EPSG:28992", "transform": transform, "nodata": 0}
+    """A class raster (uint8, 0 = outside the region) with the legend's colours as its colour table."""
     cl = raster.classifications(Settings())[0]
-    with rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(classes, 1)
-        dst.write_colormap(1, {int(k.value): tuple(int(k.color[i:i + 2], 16) for i in (1, 3, 5)) + (255,)
-                               for k in cl.classes})
-        dst.set_band_description(1, raster.title)
-        dst.update_tags(beschrijving=raster.description, bron=raster.leeswijzer.bron)
-    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", OVERVIEW_RESAMPLING="NEAREST",
-             BLOCKSIZE="256")
+    colours = {int(k.value): tuple(int(k.color[i:i + 2], 16) for i in (1, 3, 5)) + (255,) for k in cl.classes}
+    write_cog(classes, transform, path, work, description=raster.title, nodata=0, colormap=colours,
+              resampling="NEAREST", tags={"beschrijving": raster.description, "bron": raster.leeswijzer.bron})
 
 
 def sha256(path: Path) -> str:

@@ -86,21 +86,17 @@ def open_build(folder: Path) -> Build | None:
     catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
     layers = {l["id"]: l for l in catalog["layers"]}
     archives = {lid: TileArchive(folder / "tiles" / f"{lid}.pmtiles") for lid in layers}
-    return Build(folder=folder, catalog=catalog, layers=layers, archives=archives,
-                 gemeenten=_gemeente_points(folder / "wonenzorg.gpkg"))
+    build = Build(folder=folder, catalog=catalog, layers=layers, archives=archives)
+    if "gemeenten" in layers:
+        build.gemeenten = _gemeente_points(build.features("gemeenten"))
+    return build
 
 
-def _gemeente_points(gpkg: Path) -> list[dict]:
-    """Name, a point inside and the bounds of every gemeente, in WGS84."""
-    import pyogrio
-
-    if not gpkg.exists():
-        return []
-    gdf = pyogrio.read_dataframe(gpkg, layer="gemeenten", columns=["gemeentecode", "gemeentenaam"])
-    points = gdf.geometry.representative_point().to_crs("EPSG:4326")
-    wgs = gdf.to_crs("EPSG:4326")
+def _gemeente_points(gdf) -> list[dict]:
+    """Name, a point inside and the bounds of every gemeente (from the WGS84 features)."""
+    points = gdf.geometry.representative_point()
     out = []
-    for code, name, pt, geom in zip(gdf["gemeentecode"], gdf["gemeentenaam"], points, wgs.geometry):
+    for code, name, pt, geom in zip(gdf["gemeentecode"], gdf["gemeentenaam"], points, gdf.geometry):
         out.append({"gemeentecode": code, "gemeentenaam": name,
                     "label_point": [round(pt.x, 6), round(pt.y, 6)],
                     "bbox": [round(v, 6) for v in geom.bounds]})
