@@ -126,6 +126,7 @@ def compute(inputs: Inputs) -> Results:
     places = places.reindex(gem["statcode"], fill_value=0.0)
     gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
     gap_table = forecast.gap_long(demand, places, s.target_year)
+    clients_target = forecast.wide_by_group(fc.table, "clienten_totaal", *headline).reindex(gem["statcode"]).sum(axis=1)
 
     codes = gem["statcode"]
     out = gem.rename(columns={"statcode": "gemeentecode", "statnaam": "gemeentenaam"})
@@ -154,6 +155,9 @@ def compute(inputs: Inputs) -> Results:
         out[f"plaatsen_{g}"] = places[g].to_numpy()
         out[f"tekort_{g}"] = gap[g].to_numpy()
     out["tekort_totaal"] = gap.sum(axis=1).to_numpy()
+    out["prognose_clienten"] = clients_target.to_numpy()
+    out["nieuwe_clienten"] = out["prognose_clienten"] - out["vv_clienten"]
+    out["prognose_groei"] = indicators.growth_pct(out["vv_clienten"], out["prognose_clienten"]).to_numpy()
 
     w = wijk.rename(columns={"statcode": "wijkcode", "statnaam": "wijknaam"})
     names = dict(zip(gem["statcode"], gem["statnaam"]))
@@ -240,6 +244,8 @@ def _region_row(areas: pd.DataFrame, inputs: Inputs, oad: np.ndarray, s, locatio
     if last:
         r["locaties_per_1000_clienten"] = 1000.0 * r["aantal_locaties"] / last
     for col in areas.columns:
-        if col.startswith(("vraag_", "plaatsen_", "tekort_")):
+        if col.startswith(("vraag_", "plaatsen_", "tekort_")) or col in ("prognose_clienten", "nieuwe_clienten"):
             r[col] = float(areas[col].sum())
+    if last and "prognose_clienten" in r:
+        r["prognose_groei"] = 100.0 * (r["prognose_clienten"] - last) / last
     return r

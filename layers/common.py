@@ -43,6 +43,11 @@ VRAAG = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                    "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose.")
 PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties V&V", "{laatste_jaar}",
                       "Plaatsen op de V&V-locaties in de gemeente nu.")
+PROGNOSE = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
+                      "Verwacht aantal Wlz-cliënten V&V (thuis en intramuraal): gebruik per leeftijdsgroep in de "
+                      "regio x bevolkingsprognose van de gemeente.")
+NIEUW = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario); zorgkantoor", "{laatste_jaar}-{doeljaar}",
+                   "Verwachte cliënten in {doeljaar} min de cliënten in {laatste_jaar}.")
 TEKORT = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                     "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort.")
 

@@ -44,11 +44,15 @@ FIELDS = (
     FieldSpec("locaties_per_1000_clienten", "float", "Zorglocaties V&V per 1.000 cliënten", "", c.LOCATIES_PER_1000, 1),
     *_GAP_FIELDS,
     FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0),
+    FieldSpec("prognose_clienten", "float", "Verwachte cliënten V&V {doeljaar}", "cliënten", c.PROGNOSE, 0),
+    FieldSpec("nieuwe_clienten", "float", "Nieuwe cliënten {laatste_jaar}-{doeljaar}", "cliënten", c.NIEUW, 0),
+    FieldSpec("prognose_groei", "float", "Groei cliënten {laatste_jaar}-{doeljaar}", "%", c.NIEUW, 0),
 )
 
 #: fields that reveal client counts and are suppressed together when a count is small
 _PRIVATE = ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "clienten_per_1000_75plus_begin",
-            "groei_clienten_per_1000", "groei_toewijzingen", "groei_klasse", "locaties_per_1000_clienten")
+            "groei_clienten_per_1000", "groei_toewijzingen", "groei_klasse", "locaties_per_1000_clienten",
+            "nieuwe_clienten", "prognose_groei")
 
 
 def build(results, settings: Settings) -> gpd.GeoDataFrame:
@@ -72,6 +76,8 @@ def classifications(settings: Settings) -> list[Classification]:
         Classification("tekort_totaal", f"Tekort aan plaatsen {settings.target_year}", "classes",
                        range_classes((0.0, 50.0, 100.0, 250.0), c.GAP, "", 0,
                                      low_label="overschot (minder dan 0)"), unit="plaatsen"),
+        Classification("prognose_groei", f"Groei cliënten {settings.observed_years[-1]}-{settings.target_year}",
+                       "classes", range_classes((40.0, 60.0, 80.0, 100.0), c.BLUES, "%", 0), unit="%"),
         Classification("groei_klasse", f"Groei toewijzingen {settings.observed_years[0]}-{settings.observed_years[-1]}",
                        "categories",
                        tuple(LegendClass(color=col, label=lab, value=k)

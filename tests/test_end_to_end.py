@@ -263,3 +263,17 @@ def test_care_use_per_year_table(demo_inputs, demo_build):
         row = use[(use.gemeentecode == "regio") & (use.jaar == year)].iloc[0]
         assert row["per_1000_75plus"] == pytest.approx(1000 * n / (old.mannen + old.vrouwen).sum(), abs=0.01)
     assert (use["clienten_zzp4_8"].dropna() >= 10).all()
+
+
+def test_forecast_attributes_of_the_gemeenten_layer(demo_build):
+    """Expected clients in the target year = the table's midden / scenario 1 total; growth against today."""
+    gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    csv = pd.read_csv(demo_build / "prognose_tekort.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    head = csv[(csv.jaar == 2040) & (csv.vraagscenario == "midden") & (csv.leveringsvormscenario == 1)]
+    totals = head.groupby("gemeentecode")["clienten_totaal"].sum()
+    for code in gem.index:
+        assert gem.at[code, "prognose_clienten"] == pytest.approx(totals[code], abs=0.03)
+        assert gem.at[code, "nieuwe_clienten"] == pytest.approx(gem.at[code, "prognose_clienten"]
+                                                                - gem.at[code, "vv_clienten"])
+        assert gem.at[code, "prognose_groei"] == pytest.approx(
+            100 * (gem.at[code, "prognose_clienten"] / gem.at[code, "vv_clienten"] - 1))

@@ -59,11 +59,13 @@ def test_small_client_counts_are_suppressed_in_the_public_layer():
         "clienten_per_1000_75plus": [80.0, 90.0, 120.0], "groei_toewijzingen": [-25.0, 25.0, 25.0],
         "groei_klasse": [1, 5, 5], "clienten_per_1000_75plus_begin": [70.0, 80.0, 110.0],
         "groei_clienten_per_1000": [14.3, 12.5, 9.1], "locaties_per_1000_clienten": [111.1, 100.0, 12.0],
+        "nieuwe_clienten": [4.0, 9.0, 120.0], "prognose_groei": [44.4, 90.0, 48.0],
     }, geometry=[box(0, 0, 1, 1)] * 3, crs=28992)
     out = gemeenten.build(_Results(gdf), s)
     # GM9991 has 9 clients now, GM9992 had 8 at the start: both hidden entirely
     for name in ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "groei_toewijzingen", "groei_klasse",
-                 "clienten_per_1000_75plus_begin", "groei_clienten_per_1000", "locaties_per_1000_clienten"):
+                 "clienten_per_1000_75plus_begin", "groei_clienten_per_1000", "locaties_per_1000_clienten",
+                 "nieuwe_clienten", "prognose_groei"):
         assert out[name].isna().tolist() == [True, True, False], name
     assert out.loc[2, "vv_clienten"] == 250
 
