@@ -48,6 +48,8 @@ PROGNOSE = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar
                       "regio x bevolkingsprognose van de gemeente.")
 NIEUW = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario); zorgkantoor", "{laatste_jaar}-{doeljaar}",
                    "Verwachte cliënten in {doeljaar} min de cliënten in {laatste_jaar}.")
+PROGNOSE_GROEI = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario); zorgkantoor", "{laatste_jaar}-{doeljaar}",
+                            "Groei van het aantal Wlz-cliënten V&V van {laatste_jaar} tot {doeljaar}, in procenten.")
 TEKORT = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                     "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort.")
 

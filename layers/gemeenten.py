@@ -46,7 +46,7 @@ FIELDS = (
     FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0),
     FieldSpec("prognose_clienten", "float", "Verwachte cliënten V&V {doeljaar}", "cliënten", c.PROGNOSE, 0),
     FieldSpec("nieuwe_clienten", "float", "Nieuwe cliënten {laatste_jaar}-{doeljaar}", "cliënten", c.NIEUW, 0),
-    FieldSpec("prognose_groei", "float", "Groei cliënten {laatste_jaar}-{doeljaar}", "%", c.NIEUW, 0),
+    FieldSpec("prognose_groei", "float", "Groei cliënten {laatste_jaar}-{doeljaar}", "%", c.PROGNOSE_GROEI, 0),
 )
 
 #: fields that reveal client counts and are suppressed together when a count is small
