@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from .errors import (BadRequest, BuildMissing, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized,
                      install_handlers)
+from .features import features_router, json_value
 from .settings import ServerSettings
 from .tiles import TileArchive
 
@@ -45,7 +46,7 @@ class Build:
             import pyogrio
 
             spec = self.layers[layer]
-            gpkg = self.folder / spec.get("gpkg", "wonenzorg.gpkg")
+            gpkg = self.folder / spec["gpkg"]
             gdf = pyogrio.read_dataframe(gpkg, layer=layer).to_crs("EPSG:4326")
             key = spec["id_field"]
             ids = gdf[key].astype(str)
@@ -69,7 +70,7 @@ class Build:
         if table is None:
             return []
         rows = table[table["gemeentecode"] == code]
-        return [{k: _json_value(v) for k, v in r.items()} for r in rows.to_dict("records")]
+        return [{k: json_value(v) for k, v in r.items()} for r in rows.to_dict("records")]
 
     def close(self) -> None:
         for a in self.archives.values():
@@ -103,20 +104,6 @@ def _gemeente_points(gdf) -> list[dict]:
     return out
 
 
-def _json_value(v):
-    """A JSON-safe value: numpy scalars to Python, NaN/NA to None."""
-    if v is None:
-        return None
-    try:
-        if v != v:  # NaN
-            return None
-    except (TypeError, ValueError):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    return v
-
-
 def comparison(value, region, decimals: int) -> str | None:
     """'hoger', 'lager' or 'gelijk' than the region, compared as shown (rounded to ``decimals``)."""
     if value is None or region is None:
@@ -139,19 +126,19 @@ def gemeente_facts(build: Build, code: str) -> dict:
     for f in spec["fields"]:
         if f["name"] in ("gemeentecode", "gemeentenaam") or f["name"].startswith(("vraag_", "plaatsen_", "tekort_")):
             continue
-        value = _json_value(row[f["name"]])
-        reg = _json_value(region.get(f["name"]))
+        value = json_value(row[f["name"]])
+        reg = json_value(region.get(f["name"]))
         rate = f["type"] == "float" and not f["name"].startswith("inwoners")
         indicators.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
                            "region": reg, "comparison": comparison(value, reg, f["decimals"]) if rate else None,
                            "leeswijzer": f.get("leeswijzer")})
     groups = [("zzp4", "ZZP 4"), ("zzp5_7", "ZZP 5-7"), ("zzp6_8", "ZZP 6-8"), ("overig", "overig")]
-    gap = [{"zzp_groep": label, "vraag": _json_value(row[f"vraag_{g}"]), "plaatsen": _json_value(row[f"plaatsen_{g}"]),
-            "tekort": _json_value(row[f"tekort_{g}"]), "tekort_regio": _json_value(region.get(f"tekort_{g}"))}
+    gap = [{"zzp_groep": label, "vraag": json_value(row[f"vraag_{g}"]), "plaatsen": json_value(row[f"plaatsen_{g}"]),
+            "tekort": json_value(row[f"tekort_{g}"]), "tekort_regio": json_value(region.get(f"tekort_{g}"))}
            for g, label in groups]
     return {"gemeentecode": code, "gemeentenaam": row["gemeentenaam"], "regio": build.catalog.get("region"),
             "doeljaar": build.catalog.get("target_year"), "indicatoren": indicators, "tekort": gap,
-            "tekort_totaal": _json_value(row["tekort_totaal"]),
+            "tekort_totaal": json_value(row["tekort_totaal"]),
             "zorggebruik": build.table_rows("zorggebruik.csv", code),
             "zorggebruik_regio": build.table_rows("zorggebruik.csv", "regio"),
             "prognose": build.table_rows("prognose_tekort.csv", code)}
@@ -290,7 +277,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             return Response(status_code=304, headers=headers)
         if arch.gzip:
             headers["Content-Encoding"] = "gzip"
-        return Response(content=arch._bytes(*loc), media_type=MVT_TYPE, headers=headers)
+        return Response(content=arch.read(*loc), media_type=MVT_TYPE, headers=headers)
 
     @app.get("/tiles/{layer}.pmtiles", summary="PMTiles-archief (HTTP Range)",
                    responses={200: {"content": {"application/vnd.pmtiles": {}}}, 206: {"description": "deel"},
@@ -314,19 +301,17 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             if span != (0, size - 1) or size == 0:
                 start, end = span
                 headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-                body = b"" if request.method == "HEAD" else arch._bytes(start, end - start + 1)
+                body = b"" if request.method == "HEAD" else arch.read(start, end - start + 1)
                 headers["Content-Length"] = str(end - start + 1)
                 return Response(content=body, status_code=206, media_type="application/vnd.pmtiles",
                                 headers=headers)
         headers["Content-Length"] = str(size)
-        body = b"" if request.method == "HEAD" else arch._bytes(0, size)
+        body = b"" if request.method == "HEAD" else arch.read(0, size)
         return Response(content=body, media_type="application/vnd.pmtiles", headers=headers)
 
     app.add_api_route("/tiles/{layer}.pmtiles", archive, methods=["HEAD"], include_in_schema=False)
 
-    from .features import features_router  # OGC API - Features under /ogc (ends with a catch-all route)
-
-    app.include_router(features_router(build_of))
+    app.include_router(features_router(build_of))  # OGC API - Features under /ogc (ends with a catch-all route)
 
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)

@@ -107,7 +107,7 @@ def _answer(doc, media_type: str = JSON) -> Response:
     return Response(content=_json_bytes(doc), media_type=media_type)
 
 
-def _value(v):
+def json_value(v):
     """A property value as plain JSON: NaN/NA/NaT -> None, numpy scalars -> Python numbers."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
@@ -128,7 +128,7 @@ def _value(v):
     if isinstance(v, (datetime, date, pd.Timestamp)):
         return v.isoformat()
     if isinstance(v, np.generic):
-        return _value(v.item())
+        return json_value(v.item())
     return str(v)
 
 
@@ -194,7 +194,7 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 def _properties(frame, names: list[str]) -> list[dict]:
     columns = [frame[n].tolist() if n in frame.columns else [None] * len(frame) for n in names]
-    return [{n: _value(v) for n, v in zip(names, row)} for row in zip(*columns)] if names else [{}] * len(frame)
+    return [{n: json_value(v) for n, v in zip(names, row)} for row in zip(*columns)] if names else [{}] * len(frame)
 
 
 def _geometries(frame) -> list[dict | None]:

@@ -45,14 +45,15 @@ class TileArchive:
         self.bounds = (self.header["min_lon_e7"] / 1e7, self.header["min_lat_e7"] / 1e7,
                        self.header["max_lon_e7"] / 1e7, self.header["max_lat_e7"] / 1e7)
         self.gzip = self.header["tile_compression"] == Compression.GZIP
-        self._root = deserialize_directory(self._bytes(self.header["root_offset"], self.header["root_length"]))
+        self._root = deserialize_directory(self.read(self.header["root_offset"], self.header["root_length"]))
         self._leaf = lru_cache(maxsize=256)(self._read_leaf)
 
-    def _bytes(self, offset: int, length: int) -> bytes:
+    def read(self, offset: int, length: int) -> bytes:
+        """Bytes of the archive file as stored (a tile, or any HTTP range)."""
         return self._mm[offset:offset + length]
 
     def _read_leaf(self, offset: int, length: int):
-        return deserialize_directory(self._bytes(self.header["leaf_directory_offset"] + offset, length))
+        return deserialize_directory(self.read(self.header["leaf_directory_offset"] + offset, length))
 
     def locate(self, z: int, x: int, y: int) -> tuple[int, int] | None:
         """Offset and length of a tile's bytes in the file, or None if the archive has no such tile."""
@@ -71,7 +72,7 @@ class TileArchive:
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         """The tile's stored bytes (compressed as stored), or None."""
         loc = self.locate(z, x, y)
-        return None if loc is None else self._bytes(*loc)
+        return None if loc is None else self.read(*loc)
 
     def intersects(self, z: int, x: int, y: int) -> bool:
         """Whether the tile touches the archive's bounds."""
