@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .ages import AGE_BANDS
 from .cohort import cohort_population
 from .lifetable import default_survival
 
@@ -142,6 +143,36 @@ REGION_ROW = "regio"
 METHOD_BY_AGE = "prognose per leeftijdsklasse (lineair geïnterpoleerd)"
 METHOD_COHORT = "cohortmethode (basisjaar verouderd met overlevingskansen, geschaald op prognosetotaal)"
 
+@dataclass(frozen=True)
+class Publication:
+    """Which observed counts a public forecast may rest on (decided by :func:`geo.disclosure.protect`).
+
+    A public forecast uses an observed count only where it is published, so
+    that it tells nothing about the counts that are not (``docs/methode.md``,
+    "Privacy: kleine aantallen").
+
+    Attributes
+    ----------
+    min_count
+        Usage rates are measured over age bands pooled to at least this many
+        clients (:func:`pooled_usage_rates`).
+    base
+        (``gemeentecode``, ``groep_id``) whose home and intramural counts of
+        the base year are both published; elsewhere the region's home share is
+        used and the base counts are left empty.
+    region
+        (``jaar``, ``groep_id``) whose home and intramural counts of the region
+        are both published (for the region's home share and its growth).
+    """
+
+    min_count: int
+    base: frozenset = frozenset()
+    region: frozenset = frozenset()
+
+
+#: ``aandeel_bron`` where a gemeente's own counts are too small to be used in a public forecast
+SOURCE_SMALL = "regio (kleine aantallen)"
+
 #: columns of the full table, in order
 TABLE_COLUMNS: tuple[str, ...] = (
     "gemeentecode", "zzp_groep", "groep_id", "jaar", "vraagscenario", "leveringsvormscenario",
@@ -186,6 +217,99 @@ def usage_rates_all(clients: pd.DataFrame, population: pd.DataFrame, years,
         clients = clients[clients["gemeentecode"].isin(codes)]
         population = population[population["regiocode"].isin(codes)]
     return usage_rates(clients, population, years, leveringsvormen=ALL_LEVERINGSVORMEN)
+
+
+def age_pools(counts: pd.DataFrame, min_count: float) -> dict[str, list[tuple[int, ...]] | None]:
+    """Adjacent age bands pooled per ZZP group until every pool holds ``min_count`` clients in every year.
+
+    Bands are taken from the youngest up; a pool closes as soon as its smallest
+    yearly count reaches ``min_count``; a last pool that stays below it joins
+    the one before. A group whose whole age range stays below ``min_count`` in
+    some year gets None (see :func:`pooled_usage_rates`).
+
+    Parameters
+    ----------
+    counts
+        Clients of the region per (``jaar``, ``leeftijd_van``) (index) and group (columns).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"zzp4": [0, 4, 8, 30, 1, 5, 9, 28]},
+    ...                  index=pd.MultiIndex.from_product([[2022, 2023], [65, 70, 75, 80]],
+    ...                                                   names=["jaar", "leeftijd_van"]))
+    >>> age_pools(c, 10)
+    {'zzp4': [(65, 70, 75), (80,)]}
+    """
+    out: dict[str, list[tuple[int, ...]] | None] = {}
+    by_band = counts.unstack("jaar").sort_index()
+    bands = [int(b) for b in by_band.index]
+    for g in counts.columns:
+        per_year = by_band[g].to_numpy(float)  # bands x years
+        if (per_year.sum(axis=0) < min_count).any():
+            out[g] = None
+            continue
+        pools: list[list[int]] = []
+        current: list[int] = []
+        acc = np.zeros(per_year.shape[1])
+        for k, band in enumerate(bands):
+            current.append(band)
+            acc = acc + per_year[k]
+            if acc.min() >= min_count:
+                pools.append(current)
+                current, acc = [], np.zeros(per_year.shape[1])
+        if current:
+            pools[-1].extend(current)
+        out[g] = [tuple(p) for p in pools]
+    return out
+
+
+def pooled_usage_rates(clients: pd.DataFrame, population: pd.DataFrame, years, gemeenten=None,
+                       min_count: float = 10) -> tuple[pd.DataFrame, dict, list[str]]:
+    """Usage rates as :func:`usage_rates_all`, but measured over pooled age bands (:func:`age_pools`).
+
+    Every band of a pool gets the pool's rate ``sum of clients / sum of
+    inhabitants`` in each year, so that no rate rests on fewer than
+    ``min_count`` clients. A group that is small in the whole region in some
+    year gets one rate over all bands and all years (the same in every
+    scenario); with fewer than ``min_count`` clients over all years together
+    its rate is 0, with a note.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict, list of str)
+        The rates (index (``jaar``, ``leeftijd_van``), one column per group),
+        the pools per group, and Dutch notes.
+    """
+    if gemeenten is not None:
+        codes = set(gemeenten)
+        clients = clients[clients["gemeentecode"].isin(codes)]
+        population = population[population["regiocode"].isin(codes)]
+    rates = usage_rates(clients, population, years, leveringsvormen=ALL_LEVERINGSVORMEN)
+    pop = population[population["jaar"].isin(years) & population["regiocode"].str.startswith("GM")]
+    den = pop.groupby(["jaar", "leeftijd_van"])["inwoners"].sum().reindex(rates.index, fill_value=0.0)
+    counts = rates.mul(den, axis=0).round(6)
+    pools = age_pools(counts, min_count)
+    out = pd.DataFrame(0.0, index=rates.index, columns=rates.columns)
+    notes = []
+    band_of = rates.index.get_level_values("leeftijd_van")
+    for g, group_pools in pools.items():
+        if group_pools is None:
+            total = counts[g].sum()
+            if total < min_count:
+                notes.append(f"groep {GROUP_LABELS[g]}: te weinig cliënten in de regio voor een openbaar gebruikscijfer; "
+                             "de prognose van deze groep is 0")
+                continue
+            out[g] = total / den.sum()
+            notes.append(f"groep {GROUP_LABELS[g]}: gebruik gemeten over alle leeftijden en jaren samen "
+                         "(kleine aantallen)")
+            continue
+        for pool in group_pools:
+            rows = band_of.isin(pool)
+            c = counts.loc[rows, g].groupby(level="jaar").sum()
+            p = den[rows].groupby(level="jaar").sum()
+            r = (c / p.where(p > 0)).fillna(0.0)
+            out.loc[rows, g] = r.reindex(out.index[rows].get_level_values("jaar")).to_numpy()
+    return out, pools, notes
 
 
 def rate_scenarios(rates: pd.DataFrame) -> pd.DataFrame:
@@ -434,12 +558,13 @@ def region_home_share(clients: pd.DataFrame, year: int) -> pd.Series:
     return _share(_region_counts(clients, year))
 
 
-def home_share_growth(clients: pd.DataFrame, years) -> pd.Series:
+def home_share_growth(clients: pd.DataFrame, years, publication: Publication | None = None) -> pd.Series:
     """Historical growth of the home share per ZZP group, as a fraction per year (region level).
 
     ``growth(g) = (share(g, last year) - share(g, first year)) / (last year - first year)``;
     multiply by 100 for percentage points per year. A group without clients in
-    the first or the last year gets growth 0.
+    the first or the last year gets growth 0, and so does a group whose region
+    counts of either year are not published (``publication``).
     """
     years = sorted(years)
     first, last = years[0], years[-1]
@@ -447,16 +572,25 @@ def home_share_growth(clients: pd.DataFrame, years) -> pd.Series:
         return pd.Series(0.0, index=list(ZZP_GROUPS), name="groei_aandeel_thuis")
     c_first, c_last = _region_counts(clients, first), _region_counts(clients, last)
     known = (c_first.sum(axis=1) > 0) & (c_last.sum(axis=1) > 0)
+    if publication is not None:
+        known &= pd.Series([(first, g) in publication.region and (last, g) in publication.region
+                            for g in known.index], index=known.index)
     growth = (_share(c_last) - _share(c_first)) / (last - first)
     return growth.where(known, 0.0).rename("groei_aandeel_thuis")
 
 
-def home_base(clients: pd.DataFrame, year: int, gemeenten) -> pd.DataFrame:
+def home_base(clients: pd.DataFrame, year: int, gemeenten, publication: Publication | None = None) -> pd.DataFrame:
     """Clients at home and intramural per gemeente and ZZP group in the base year, and the home share.
 
     ``aandeel_thuis_nu`` is the gemeente's own share (home / all clients of the
     group) where the gemeente has clients in that group, and the region's
     share of the group where it has none (``aandeel_bron`` says which).
+
+    With a ``publication`` (a public forecast), a gemeente and group whose base
+    counts are not both published get the region's share
+    (``aandeel_bron`` :data:`SOURCE_SMALL`) and empty (NaN) counts; where the
+    region's own counts of the group are not published either, the share is 0
+    (``aandeel_bron`` ``"geen"``).
 
     Returns
     -------
@@ -471,10 +605,18 @@ def home_base(clients: pd.DataFrame, year: int, gemeenten) -> pd.DataFrame:
     total = t["thuis"] + t["intramuraal"]
     region = _share(counts.groupby(level="groep_id").sum().reindex(list(ZZP_GROUPS), fill_value=0).astype(float))
     fallback = pd.Series(region.reindex(idx.get_level_values("groep_id")).to_numpy(), index=idx)
+    source = pd.Series(np.where(total > 0, "gemeente", "regio"), index=idx, dtype=object)
+    if publication is not None:
+        region_ok = pd.Series([(year, g) in publication.region for g in region.index], index=region.index)
+        fallback = fallback.where(region_ok.reindex(idx.get_level_values("groep_id")).to_numpy(), 0.0)
+        own = pd.Series([k in publication.base for k in idx], index=idx)
+        t = t.where(own)
+        total = total.where(own)
+        source = source.where(own, SOURCE_SMALL)
+        source = source.where(own | region_ok.reindex(idx.get_level_values("groep_id")).to_numpy(), "geen")
     share = (t["thuis"] / total.where(total > 0)).fillna(fallback)
     return pd.DataFrame({"clienten_thuis_nu": t["thuis"], "clienten_intramuraal_nu": t["intramuraal"],
-                         "aandeel_thuis_nu": share.astype(float),
-                         "aandeel_bron": np.where(total > 0, "gemeente", "regio")}, index=idx)
+                         "aandeel_thuis_nu": share.astype(float), "aandeel_bron": source}, index=idx)
 
 
 def split_home_intramural(total, base_share, growth_per_year, years_ahead, base_intramural, scenario: int,
@@ -531,6 +673,10 @@ def split_by_leveringsvorm(demand: pd.DataFrame, base: pd.DataFrame, growth: pd.
         ``clienten_thuis``, ``clienten_intramuraal``, ``clienten_thuis_nu``,
         ``clienten_intramuraal_nu``, ``extra_thuis`` and ``extra_intramuraal``
         (the difference with the observed clients of the base year).
+
+    Where the base counts are empty (not published, see :func:`home_base`),
+    scenario 4 keeps the intramural clients at ``(1 - share) x`` the projected
+    clients of the base year, and the extra clients are left empty.
     """
     keys = pd.MultiIndex.from_arrays([demand["gemeentecode"], demand["groep_id"]])
     b = base.reindex(keys)
@@ -540,10 +686,16 @@ def split_by_leveringsvorm(demand: pd.DataFrame, base: pd.DataFrame, growth: pd.
     ahead = demand["jaar"].to_numpy(float) - base_year
     total = demand["clienten_totaal"].to_numpy(float)
     home0, intra0 = b["clienten_thuis_nu"].to_numpy(float), b["clienten_intramuraal_nu"].to_numpy(float)
+    share0 = b["aandeel_thuis_nu"].to_numpy(float)
+    intra_kept = intra0
+    if np.isnan(intra0).any():
+        at_base = demand[demand["jaar"] == base_year].set_index(["vraagscenario", "gemeentecode", "groep_id"])
+        base_total = at_base["clienten_totaal"].reindex(
+            pd.MultiIndex.from_arrays([demand["vraagscenario"], demand["gemeentecode"], demand["groep_id"]]))
+        intra_kept = np.where(np.isnan(intra0), (1.0 - share0) * base_total.fillna(0.0).to_numpy(float), intra0)
     parts = []
     for scenario in LEVERINGSVORM_SCENARIOS:
-        home, intra = split_home_intramural(total, b["aandeel_thuis_nu"].to_numpy(float), g, ahead, intra0,
-                                            scenario, factors)
+        home, intra = split_home_intramural(total, share0, g, ahead, intra_kept, scenario, factors)
         parts.append(demand.assign(leveringsvormscenario=scenario, clienten_thuis=home,
                                    clienten_intramuraal=intra, clienten_thuis_nu=home0,
                                    clienten_intramuraal_nu=intra0, extra_thuis=home - home0,
@@ -553,7 +705,8 @@ def split_by_leveringsvorm(demand: pd.DataFrame, base: pd.DataFrame, growth: pd.
 
 # --- step 5: the gap, and the full table ------------------------------------------------------------------
 
-def gap_table(split: pd.DataFrame, places: pd.DataFrame, method: str = "") -> pd.DataFrame:
+def gap_table(split: pd.DataFrame, places: pd.DataFrame, method: str = "",
+              region_base: pd.DataFrame | None = None) -> pd.DataFrame:
     """The full table: places today, the gap and a region total row per group, year and scenario.
 
     ``tekort = clienten_intramuraal - plaatsen_nu`` (positive is a shortage):
@@ -571,6 +724,12 @@ def gap_table(split: pd.DataFrame, places: pd.DataFrame, method: str = "") -> pd
         group. Gemeenten not in ``split`` are ignored; missing ones have 0.
     method
         The population method, repeated in the ``bevolkingsmethode`` column.
+    region_base
+        The region's observed clients at home and intramural in the base year
+        (index ``groep_id``, columns ``thuis``, ``intramuraal``; NaN where not
+        published). Given, the region rows take these instead of the sum of the
+        gemeente rows (some of which may be empty), and their extra clients are
+        the region's projection minus them.
 
     Returns
     -------
@@ -587,6 +746,12 @@ def gap_table(split: pd.DataFrame, places: pd.DataFrame, method: str = "") -> pd
     region = (out.groupby(["vraagscenario", "leveringsvormscenario", "jaar", "groep_id"], as_index=False, sort=False)
               [list(ADDITIVE_COLUMNS)].sum())
     region["gemeentecode"] = REGION_ROW
+    if region_base is not None:
+        rb = region_base.reindex(region["groep_id"])
+        region["clienten_thuis_nu"] = rb["thuis"].to_numpy(float)
+        region["clienten_intramuraal_nu"] = rb["intramuraal"].to_numpy(float)
+        region["extra_thuis"] = region["clienten_thuis"] - region["clienten_thuis_nu"]
+        region["extra_intramuraal"] = region["clienten_intramuraal"] - region["clienten_intramuraal_nu"]
     out = pd.concat([out, region], ignore_index=True)
     out["zzp_groep"] = out["groep_id"].map(GROUP_LABELS)
     out["aandeel_thuis"] = out["clienten_thuis"] / out["clienten_totaal"].where(out["clienten_totaal"] > 0)
@@ -645,7 +810,7 @@ class ScenarioForecast:
 def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projection: pd.DataFrame,
                       places: pd.DataFrame, observed_years, end_year: int = 2040, *,
                       growth_factors=DEFAULT_GROWTH_FACTORS, survival: pd.Series | None = None,
-                      gemeenten=None) -> ScenarioForecast:
+                      gemeenten=None, publication: Publication | None = None) -> ScenarioForecast:
     """The whole forecast of analyses 4-6 in one pure call.
 
     Parameters
@@ -672,6 +837,10 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
         The region's gemeenten (default: those of the projection and of
         ``places``). Rates are measured over these; a gemeente without a
         projection gets zero demand and a note.
+    publication
+        For a public forecast: rest only on published counts (pooled age bands,
+        the region's home share where a gemeente's counts are not published;
+        see :class:`Publication`). None: the exact forecast on every count.
 
     Returns
     -------
@@ -698,7 +867,13 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
     if survival is None:
         survival = default_survival()
 
-    rates = usage_rates_all(clients, population, observed_years, gemeenten)
+    pools = None
+    if publication is None:
+        rates = usage_rates_all(clients, population, observed_years, gemeenten)
+    else:
+        rates, pools, pool_notes = pooled_usage_rates(clients, population, observed_years, gemeenten,
+                                                      publication.min_count)
+        notes += pool_notes
     scen_rates = rate_scenarios(rates)
     pop, method = population_by_age(population, projection, base_year, years, survival)
     demand = project_clients(scen_rates, pop)
@@ -708,11 +883,22 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
     demand = (demand.set_index(["vraagscenario", "jaar", "gemeentecode", "groep_id"])["clienten_totaal"]
               .reindex(full, fill_value=0.0).reset_index())
     c = clients[clients["gemeentecode"].isin(gemeenten)]
-    home = home_base(c, base_year, gemeenten)
-    growth = home_share_growth(c, observed_years)
+    home = home_base(c, base_year, gemeenten, publication)
+    growth = home_share_growth(c, observed_years, publication)
     split = split_by_leveringsvorm(demand, home, growth, base_year, tuple(growth_factors))
-    table = gap_table(split, places, method)
+    region_base = None
+    if publication is not None:
+        region_base = _region_counts(c, base_year)
+        hidden = [g for g in region_base.index if (base_year, g) not in publication.region]
+        region_base.loc[hidden] = np.nan
+        if hidden:
+            notes.append("te weinig cliënten in de regio om het aandeel thuis te publiceren voor "
+                         + ", ".join(GROUP_LABELS[g] for g in hidden) + ": de openbare prognose rekent daar "
+                         "alle cliënten intramuraal")
+    table = gap_table(split, places, method, region_base)
     region_share = region_home_share(c, base_year)
+    if region_base is not None:
+        region_share = region_share.where(region_base["thuis"].notna(), np.nan)
     assumptions = {
         "waargenomen_jaren": observed_years,
         "basisjaar": base_year,
@@ -722,7 +908,8 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
                            "max": "hoogste waargenomen gebruik per leeftijdsklasse en groep"},
         "leveringsvormscenarios": {str(k): v for k, v in LEVERINGSVORM_SCENARIOS.items()},
         "groeifactoren_aandeel_thuis": [float(f) for f in growth_factors],
-        "aandeel_thuis_regio_basisjaar": {GROUP_LABELS[g]: float(v) for g, v in region_share.items()},
+        "aandeel_thuis_regio_basisjaar": {GROUP_LABELS[g]: None if pd.isna(v) else float(v)
+                                          for g, v in region_share.items()},
         "groei_aandeel_thuis_procentpunt_per_jaar": {GROUP_LABELS[g]: 100.0 * float(v)
                                                      for g, v in growth.items()},
         "bevolkingsmethode": method,
@@ -730,6 +917,15 @@ def scenario_forecast(clients: pd.DataFrame, population: pd.DataFrame, projectio
                              else "niet gebruikt (prognose per leeftijdsklasse)"),
         "plaatsen": "plaatsen per ZZP-groep op V&V-locaties in de gemeente (locatiebestand)",
     }
+    if pools is not None:
+        assumptions["privacy"] = (f"openbare prognose: alleen gepubliceerde aantallen; leeftijdsklassen samengevoegd "
+                                  f"tot minstens {publication.min_count} cliënten per jaar en groep")
+        assumptions["leeftijdsklassen_gebruik"] = {
+            GROUP_LABELS[g]: ("alle leeftijden en jaren samen" if p is None else
+                              ", ".join(f"{q[0]}+" if q[-1] == max(AGE_BANDS) else f"{q[0]}-{q[-1] + 4}" for q in p))
+            for g, p in pools.items()}
+        assumptions["aandeel_thuis_eigen_gemeente"] = int((home["aandeel_bron"] == "gemeente").sum())
+        assumptions["aandeel_thuis_regio_wegens_kleine_aantallen"] = int((home["aandeel_bron"] == SOURCE_SMALL).sum())
     return ScenarioForecast(table=table, population=pop, population_method=method, rates=rates,
                             scenario_rates=scen_rates, home=home, home_growth=growth,
                             assumptions=assumptions, notes=notes)

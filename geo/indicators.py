@@ -9,6 +9,8 @@ from .ages import BANDS_75_PLUS
 
 #: the zorgprofielen counted in "clients per 1,000 aged 75+" (ZZP 4 to 8, PGB included)
 VV_4_TO_8 = ("VV4", "VV5", "VV6", "VV7", "VV8")
+#: the ZZP groups those profiles make up
+ZZP_GROUPS_4_TO_8 = ("zzp4", "zzp5_7", "zzp6_8")
 
 
 def classify_by_limits(values, limits) -> pd.Series:

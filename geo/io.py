@@ -9,6 +9,7 @@ does. The contracts are documented for users in ``data/README.md``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io as _io
 import json
 import re
@@ -19,11 +20,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from .ages import AGE_BANDS
 from .errors import InputError
 from .settings import SETTINGS_FILE, Settings, load_settings
+from .validate import (FLOAT_TEXT, NL_LONLAT, RD_BOUNDS, RowNumbers, dutch_number, first_duplicate, first_over,
+                       looks_like_degrees, number_problem, parse_numbers, stripped)
 
 RD_NEW = "EPSG:28992"
 
@@ -63,13 +67,20 @@ class Inputs:
     survival: pd.DataFrame | None = None
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: notes about the confidential client file: shown to the analyst, kept out of public reports
+    internal_notes: list[str] = field(default_factory=list)
 
 
 # --- table contracts ------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a table contract."""
+    """One column of a table contract.
+
+    ``minimum``/``maximum`` are fixed limits; ``limit`` names a setting
+    (e.g. ``max_clients_per_row``) that gives the maximum per build. Every
+    whole-number column has a maximum, so no figure can overflow.
+    """
 
     name: str
     kind: str = "str"  # str | int | float | code
@@ -78,6 +89,8 @@ class Column:
     minimum: float | None = None
     required: bool = True
     expected: str = ""
+    maximum: float | None = None
+    limit: str | None = None
 
 
 def _pattern(regex: str, text: str) -> dict:
@@ -86,36 +99,44 @@ def _pattern(regex: str, text: str) -> dict:
 
 GM_CODE = _pattern(r"GM\d{4}", "een gemeentecode als GM0344")
 REGION_CODE = _pattern(r"(GM\d{4}|WK\d{6})", "een gemeente- of wijkcode als GM0344 of WK034401")
+RD_X = {"minimum": RD_BOUNDS["x"][0], "maximum": RD_BOUNDS["x"][1],
+        "expected": "een RD-coördinaat in Nederland (x van -7.000 tot 300.000 m)"}
+RD_Y = {"minimum": RD_BOUNDS["y"][0], "maximum": RD_BOUNDS["y"][1],
+        "expected": "een RD-coördinaat in Nederland (y van 289.000 tot 629.000 m)"}
+#: the highest house number the BAG knows (five digits)
+HUISNUMMER_MAX = 99_999
+#: the years a date or year column may name
+YEAR_RANGE = (1900, 2100)
 
 CONTRACTS: dict[str, tuple[Column, ...]] = {
     "adressen": (
         Column("postcode", expected="een postcode"),
-        Column("huisnummer", "int", minimum=0),
-        Column("x", "float"),
-        Column("y", "float"),
+        Column("huisnummer", "int", minimum=0, maximum=HUISNUMMER_MAX),
+        Column("x", "float", **RD_X),
+        Column("y", "float", **RD_Y),
     ),
     "pc6": (
         Column("postcode", **_pattern(r"\d{4}[A-Z]{2}", "een postcode als 3511AB")),
-        Column("aantal_adressen", "int", minimum=0),
-        Column("x", "float"),
-        Column("y", "float"),
+        Column("aantal_adressen", "int", minimum=0, limit="max_addresses_per_pc6"),
+        Column("x", "float", **RD_X),
+        Column("y", "float", **RD_Y),
     ),
     "bevolking": (
         Column("peildatum", **_pattern(r"\d{4}-\d{2}-\d{2}", "een datum als 2023-01-01")),
         Column("regiocode", **REGION_CODE),
         Column("leeftijd_van", "int", allowed=tuple(str(b) for b in AGE_BANDS),
-               expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)"),
-        Column("leeftijd_tot", "int"),
-        Column("mannen", "int", minimum=0),
-        Column("vrouwen", "int", minimum=0),
+               expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)", maximum=95),
+        Column("leeftijd_tot", "int", minimum=0, maximum=150),
+        Column("mannen", "int", minimum=0, limit="max_inhabitants"),
+        Column("vrouwen", "int", minimum=0, limit="max_inhabitants"),
     ),
     "clienten": (
-        Column("jaar", "int", minimum=1990),
+        Column("jaar", "int", minimum=1990, maximum=YEAR_RANGE[1]),
         Column("gemeentecode", **GM_CODE),
         Column("leeftijdsklasse", expected="een leeftijdsklasse als 80-84 of 95+"),
         Column("zorgprofiel", expected="een zorgprofiel VV4 .. VV10"),
         Column("leveringsvorm", expected="intramuraal, VPT, MPT of PGB"),
-        Column("aantal_clienten", "int", minimum=0),
+        Column("aantal_clienten", "int", minimum=0, limit="max_clients_per_row"),
     ),
     "locaties": (
         Column("locatie_id"),
@@ -125,19 +146,19 @@ CONTRACTS: dict[str, tuple[Column, ...]] = {
         Column("huisnummer", required=False),
         Column("plaats", required=False),
         Column("sector", allowed=SECTORS, expected="V&V, GZ of GGZ"),
-        Column("plaatsen_zzp4", "int", minimum=0),
-        Column("plaatsen_zzp5_7", "int", minimum=0),
-        Column("plaatsen_zzp6_8", "int", minimum=0),
-        Column("plaatsen_overig", "int", minimum=0),
-        Column("clienten_intramuraal", "int", minimum=0),
-        Column("clienten_vpt_mpt", "int", minimum=0),
+        Column("plaatsen_zzp4", "int", minimum=0, limit="max_places_per_location"),
+        Column("plaatsen_zzp5_7", "int", minimum=0, limit="max_places_per_location"),
+        Column("plaatsen_zzp6_8", "int", minimum=0, limit="max_places_per_location"),
+        Column("plaatsen_overig", "int", minimum=0, limit="max_places_per_location"),
+        Column("clienten_intramuraal", "int", minimum=0, limit="max_clients_per_location"),
+        Column("clienten_vpt_mpt", "int", minimum=0, limit="max_clients_per_location"),
     ),
 }
 CONTRACTS["prognose"] = CONTRACTS["bevolking"]
 CONTRACTS["overlevingskansen"] = (
     Column("leeftijd_van", "int", allowed=tuple(str(b) for b in AGE_BANDS),
-           expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)"),
-    Column("overlevingskans", "float", minimum=0.0, expected="een kans tussen 0 en 1"),
+           expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)", maximum=95),
+    Column("overlevingskans", "float", minimum=0.0, maximum=1.0, expected="een kans tussen 0 en 1"),
 )
 #: a projection with totals per gemeente only (no age detail): the forecast ages cohorts forward
 TOTALS_CONTRACT = (
@@ -145,9 +166,31 @@ TOTALS_CONTRACT = (
     Column("regiocode", **GM_CODE),
 )
 
+#: first bytes of binary formats that people save by mistake under a table's name
+_MAGIC = ((b"PK\x03\x04", "een zip-archief (een Excel-bestand .xlsx?)"),
+          (b"SQLite format 3\x00", "een SQLite-database (een GeoPackage?)"),
+          (b"\xd0\xcf\x11\xe0", "een oud Excel-bestand (.xls)"),
+          (b"%PDF", "een PDF-bestand"),
+          (b"\x1f\x8b", "een gzip-archief"))
+
 
 def _read_text(path: Path) -> str:
+    """The text of a CSV file; refuses, naming the cause, a file that is empty, UTF-16 or binary."""
     raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(path.name, "het bestand is leeg" + (" (alleen witruimte)" if raw else " (0 bytes)"))
+    head = raw[:4096]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 4 and
+                                                  max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4):
+        raise InputError(path.name, "het bestand is UTF-16-tekst (Excel: 'Unicode-tekst'); sla het op als "
+                         "'CSV UTF-8 (gescheiden door lijstscheidingsteken)' of als Windows-1252-CSV")
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            hint = f" of noem het {path.stem}.xlsx" if magic == b"PK\x03\x04" else ""
+            raise InputError(path.name, f"het bestand is geen tekst maar {what}; sla de tabel op als CSV{hint}")
+    if b"\x00" in raw[:1 << 20]:
+        raise InputError(path.name, "het bestand is geen tekst: het bevat nul-bytes (binaire gegevens); "
+                         "verwacht een CSV-bestand")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(enc)
@@ -161,7 +204,111 @@ def _sniff_delimiter(text: str) -> str:
     return max((";", ",", "\t"), key=header.count)
 
 
-def read_table(path: Path, contract: tuple[Column, ...]) -> pd.DataFrame:
+def _csv_record_lines(path: Path, text: str, delim: str) -> np.ndarray:
+    """Line number of every record after the header (as pandas reads them: not blank, not only spaces).
+
+    A record with another number of fields than the header is refused: the
+    last record short of fields means the file was cut off.
+    """
+    reader = csv.reader(_io.StringIO(text), delimiter=delim, quotechar='"')
+    header = [h.strip().lower() for h in next(reader, [])]
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise InputError(path.name, f"kolom '{name}' staat twee keer in de kopregel (veld {seen[name]} en {k})",
+                             row=1, column=name)
+        seen[name] = k
+    n = len(header)
+    lines: list[int] = []
+    bad: tuple[int, int, int] | None = None  # (line, fields, position among records)
+    if '"' not in text:  # no quoting: every line is one record, its fields counted by the separator
+        body = text.split("\n")[1:]
+        counts = np.fromiter((line.count(delim) for line in body), dtype=np.int64, count=len(body)) + 1
+        filled = np.fromiter((bool(line.strip()) for line in body), dtype=bool, count=len(body))
+        numbers = np.arange(2, len(body) + 2)
+        wrong = np.flatnonzero(filled & (counts != n))
+        for k in wrong:
+            if any(f.strip() for f in body[k].split(delim)):
+                bad = (int(numbers[k]), int(counts[k]), int(filled[:k + 1].sum()))
+                break
+        lines = numbers[filled].tolist()
+        reader = ()
+    for row in reader:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        lines.append(reader.line_num)
+        if bad is None and len(row) != n and any(f.strip() for f in row):
+            bad = (reader.line_num, len(row), len(lines))
+    if bad is not None:
+        line, fields, position = bad
+        if fields < n and position == len(lines):
+            raise InputError(path.name, f"de laatste regel heeft {fields} van de {n} velden: het bestand is "
+                             "afgebroken (onvolledig opgeslagen, gekopieerd of gedownload); lever het volledige "
+                             "bestand aan", row=line, column=header[fields])
+        if fields < n:
+            raise InputError(path.name, f"{fields} velden, verwacht {n} zoals in de kopregel",
+                             row=line, column=header[fields])
+        raise InputError(path.name, f"{fields} velden, verwacht {n} zoals in de kopregel; staat er een "
+                         f"'{delim}' in een waarde zonder aanhalingstekens?", row=line)
+    return np.asarray(lines, dtype=np.int64)
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse, naming the cause, an Excel file that is empty, no workbook, or cut off."""
+    import zipfile
+
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(path.name, "het bestand is leeg (0 bytes)")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PK\x03\x04":
+        raise InputError(path.name, "het bestand is geen Excel-werkmap (.xlsx); sla het op als "
+                         "'Excel-werkmap' of als CSV")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            broken = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise InputError(path.name, f"het Excel-bestand is afgebroken of beschadigd ({dutch_number(size)} bytes, de inhoudsopgave "
+                         "van het zip-archief ontbreekt); lever het volledige bestand aan") from None
+    if broken is not None:
+        raise InputError(path.name, f"het Excel-bestand is beschadigd (onderdeel {broken} is onleesbaar)")
+    if "xl/workbook.xml" not in names:
+        raise InputError(path.name, "het zip-archief is geen Excel-werkmap (xl/workbook.xml ontbreekt)")
+
+
+def _read_raw_table(path: Path) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """The cells as text, the spreadsheet row of each row, and the decimal mark of the numbers."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_xlsx(path)
+        try:
+            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+            raise InputError(path.name, f"kan het Excel-bestand niet lezen ({exc})") from None
+        # Excel numbers arrive as Python's text of them: a decimal point, no thousands separator
+        return df, np.arange(len(df), dtype=np.int64) + 2, "."
+    text = _read_text(path)
+    delim = _sniff_delimiter(text)
+    lines = _csv_record_lines(path, text, delim)
+    try:
+        df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, index_col=False,
+                         quotechar='"', skipinitialspace=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(path.name, f"kan het CSV-bestand niet lezen ({exc})") from None
+    if len(lines) != len(df):  # cannot happen with the rules above; keep counting rows then
+        lines = np.arange(len(df), dtype=np.int64) + 2
+    return df, lines, "," if delim != "," else "."
+
+
+def source_rows(df: pd.DataFrame) -> np.ndarray:
+    """The spreadsheet row (header = 1) of each row of a table just read by :func:`read_table`."""
+    rows = df.attrs.get("regels")
+    return rows.values if isinstance(rows, RowNumbers) and len(rows) == len(df) else np.arange(len(df)) + 2
+
+
+def read_table(path: Path, contract: tuple[Column, ...], settings: Settings | None = None, *,
+               extra_columns: bool = False) -> pd.DataFrame:
     """Read a CSV (``;`` or ``,``; UTF-8 or Windows-1252; decimal comma or point)
     or an Excel sheet and check it against its contract.
 
@@ -171,92 +318,134 @@ def read_table(path: Path, contract: tuple[Column, ...]) -> pd.DataFrame:
         The file.
     contract
         The columns it must hold.
+    settings
+        Gives the plausibility limits named by the columns (default: the defaults).
+    extra_columns
+        Also return the file's columns outside the contract (as text), e.g.
+        the breakdowns of a CBS extract.
 
     Returns
     -------
     pandas.DataFrame
-        One column per contract column, converted to its type.
+        One column per contract column, converted to its type; the spreadsheet
+        row of each row in ``attrs["regels"]`` (see :func:`source_rows`).
     """
     path = Path(path)
     if not path.exists():
         raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise InputError(path.name, f"kan het Excel-bestand niet lezen ({exc})") from None
-        decimal_comma = True
-    else:
-        text = _read_text(path)
-        delim = _sniff_delimiter(text)
-        try:
-            df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                             quotechar='"', skipinitialspace=False, skip_blank_lines=False)
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError(path.name, f"kan het CSV-bestand niet lezen ({exc})") from None
-        decimal_comma = delim != ","
+    df, rows, decimal_mark = _read_raw_table(path)
     df.columns = [str(c).strip().lower() for c in df.columns]
+    df = pd.DataFrame({c: stripped(df[c].fillna("").astype(str)) for c in df.columns}
+                      if df.columns.is_unique else df.fillna("").astype(str).apply(lambda c: c.str.strip()))
     # blank lines are skipped, but row numbers keep counting them, as a spreadsheet does
-    df = df[~(df.fillna("").astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
+    blank = (df == "").all(axis=1).to_numpy()
+    df, rows = df[~blank], rows[~blank]
+    if df.empty:
+        raise InputError(path.name, "het bestand bevat alleen de kopregel en geen gegevens")
     missing = [c.name for c in contract if c.name not in df.columns and c.required]
     if missing:
         raise InputError(path.name, f"kolom(men) ontbreken: {', '.join(missing)}; "
                          f"gevonden: {', '.join(df.columns)}", row=1, column=missing[0])
+    limits = settings or Settings()
     out = pd.DataFrame(index=df.index)
     for col in contract:
         if col.name not in df.columns:
             out[col.name] = ""
             continue
-        values = df[col.name].astype(str).str.strip()
-        out[col.name] = _convert(path, values, col, decimal_comma)
-    return out.reset_index(drop=True)
+        values = df[col.name]
+        out[col.name] = _convert(path, values, col, decimal_mark, rows, limits)
+    if extra_columns:
+        names = {c.name for c in contract}
+        for c in df.columns:
+            if c and c not in names and not c.startswith("unnamed:"):
+                out[c] = df[c]
+    out = out.reset_index(drop=True)
+    out.attrs["regels"] = RowNumbers(rows)
+    return out
 
 
-def _convert(path: Path, values: pd.Series, col: Column, decimal_comma: bool) -> pd.Series:
+def _convert(path: Path, values: pd.Series, col: Column, decimal_mark: str, rows: np.ndarray,
+             settings: Settings) -> pd.Series:
     def fail(i: int, msg: str) -> None:
-        raise InputError(path.name, msg, row=int(values.index[i]) + 2, column=col.name)
+        raise InputError(path.name, msg, row=int(rows[i]), column=col.name)
+
+    def first(mask) -> int:
+        return int(np.flatnonzero(np.asarray(mask))[0])
 
     empty = values == ""
     if col.required and empty.any():
-        i = int(np.flatnonzero(empty.to_numpy())[0])
-        fail(i, f"leeg; verwacht {col.expected or 'een waarde'}")
+        fail(first(empty), f"leeg; verwacht {col.expected or 'een waarde'}")
     if col.kind in ("int", "float"):
-        text = values
-        if decimal_comma:
-            text = text.str.replace(".", "", regex=False) if col.kind == "int" else text
-            text = text.str.replace(",", ".", regex=False)
-        nums = pd.to_numeric(text.where(~empty, None), errors="coerce")
-        bad = nums.isna() & ~empty
+        nums, bad = parse_numbers(values, col.kind, decimal_mark)
         if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            fail(i, f"'{values.iloc[i]}' is geen {'geheel ' if col.kind == 'int' else ''}getal")
+            i = first(bad)
+            fail(i, number_problem(values.iloc[i], col.kind))
         if col.kind == "int":
             frac = (nums % 1 != 0) & nums.notna()
             if frac.any():
-                i = int(np.flatnonzero(frac.to_numpy())[0])
+                i = first(frac)
                 fail(i, f"'{values.iloc[i]}' is geen geheel getal")
         if col.minimum is not None and (nums < col.minimum).any():
-            i = int(np.flatnonzero((nums < col.minimum).to_numpy())[0])
-            fail(i, f"{values.iloc[i]} is kleiner dan {col.minimum:g}")
+            i = first(nums < col.minimum)
+            fail(i, f"{values.iloc[i]} is kleiner dan {dutch_number(col.minimum)}" + _range_hint(col, nums.iloc[i]))
+        high = getattr(settings, col.limit) if col.limit else col.maximum
+        if high is not None and (nums > high).any():
+            i = first(nums > high)
+            where = (f", de grens '{col.limit}' in {SETTINGS_FILE}; is het echt zo veel, verhoog dan die grens"
+                     if col.limit else _range_hint(col, nums.iloc[i]))
+            fail(i, f"{values.iloc[i]} is groter dan {dutch_number(high)}{where}")
         if col.allowed is not None:
             bad = ~nums.isin([float(a) for a in col.allowed]) & nums.notna()
             if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
+                i = first(bad)
                 fail(i, f"'{values.iloc[i]}' is niet toegestaan; verwacht {col.expected}")
-        if col.kind == "int":
+        if col.kind == "int":  # safe: every whole-number column has a maximum far below 2**63
             return nums.astype("Int64") if empty.any() else nums.astype(np.int64)
         return nums.astype(float)
     if col.pattern is not None:
         bad = ~values.str.fullmatch(col.pattern) & ~empty
         if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
+            i = first(bad)
             fail(i, f"'{values.iloc[i]}' is geen geldige waarde; verwacht {col.expected}")
     if col.allowed is not None:
         bad = ~values.isin(col.allowed) & ~empty
         if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
+            i = first(bad)
             fail(i, f"'{values.iloc[i]}' is niet toegestaan; verwacht {col.expected}")
     return values
+
+
+def _range_hint(col: Column, value: float) -> str:
+    """What a value outside a fixed range should have been (and, for coordinates, what it looks like)."""
+    hint = f"; verwacht {col.expected}" if col.expected else ""
+    if col.name in RD_BOUNDS and looks_like_degrees(float(value), col.name):
+        hint += "; dit lijkt een lengte- of breedtegraad (WGS84): geef RD New (EPSG:28992) in meters"
+    return hint
+
+
+def refuse_duplicates(file: str, df: pd.DataFrame, key: list[str], rows: np.ndarray | None = None) -> None:
+    """Refuse a table in which a key repeats, naming both rows.
+
+    Parameters
+    ----------
+    file
+        File name for the message.
+    df
+        The table (positions match ``rows``).
+    key
+        The columns that together must be unique.
+    rows
+        Spreadsheet row of each position (default :func:`source_rows`).
+    """
+    pair = first_duplicate(df, key)
+    if pair is None:
+        return
+    i, j = pair
+    rows = source_rows(df) if rows is None else rows
+    values = ", ".join(f"{k} {df[k].iloc[j]}" for k in key) if len(key) > 1 else f"'{df[key[0]].iloc[j]}'"
+    raise InputError(file, f"{values} komt dubbel voor: op regel {int(rows[i])} en op regel {int(rows[j])}; "
+                     "elke " + ("combinatie" if len(key) > 1 else "waarde") + " mag maar één keer voorkomen",
+                     row=int(rows[j]), column=", ".join(key))
 
 
 # --- boundaries ------------------------------------------------------------------
@@ -265,15 +454,24 @@ def read_boundaries(path: Path, code_pattern: str, expected: str) -> gpd.GeoData
     """Read CBS boundaries (GeoJSON or GeoPackage with ``statcode``/``statnaam``).
 
     A file without a CRS is GeoJSON in WGS84 (RFC 7946); everything is
-    returned in RD New. Invalid polygons are repaired.
+    returned in RD New. Invalid polygons are repaired. A file that is empty,
+    cut off, not JSON, with an unknown ``crs`` member, or whose areas do not
+    lie in the Netherlands in the CRS it states, is refused with that cause.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
+    declared = None
+    if path.suffix.lower() == ".gpkg":
+        _check_geopackage(path)
+    else:
+        declared = _check_geojson(path)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
         raise InputError(path.name, f"kan de geometrieën niet lezen ({exc})") from None
+    if declared is not None:  # GDAL falls back to WGS84 on a name it does not know; we checked the name
+        gdf = gdf.set_crs(pyproj.CRS.from_user_input(declared), allow_override=True)
     cols = {c.lower(): c for c in gdf.columns}
     for needed in ("statcode", "statnaam"):
         if needed not in cols:
@@ -287,23 +485,134 @@ def read_boundaries(path: Path, code_pattern: str, expected: str) -> gpd.GeoData
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path.name, f"'{gdf['statcode'].iloc[i]}' is geen {expected}",
                          row=i + 2, column="statcode")
-    dup = gdf["statcode"].duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(path.name, f"code '{gdf['statcode'].iloc[i]}' komt dubbel voor",
-                         row=i + 2, column="statcode")
-    empty = gdf.geometry.isna() | gdf.geometry.is_empty
-    if empty.any():
-        i = int(np.flatnonzero(empty.to_numpy())[0])
-        raise InputError(path.name, "geometrie ontbreekt", row=i + 2, column="geometry")
+    refuse_duplicates(path.name, gdf, ["statcode"], np.arange(len(gdf)) + 2)
+    _check_areas(path.name, gdf, "geometry", np.arange(len(gdf)) + 2)
     if gdf.crs is None:
         gdf = gdf.set_crs("EPSG:4326")
+    _check_in_netherlands(path.name, gdf, None if path.suffix.lower() == ".gpkg" else declared or "")
     gdf = gdf.to_crs(RD_NEW)
     gdf = repair_polygons(gdf, path.name)
     out = gdf[["statcode", "statnaam", "geometry"]].reset_index(drop=True)
     out.attrs["hersteld"] = gdf.attrs.get("hersteld", [])
     return out
 
+
+def _check_geojson(path: Path) -> str | None:
+    """Refuse a GeoJSON file that is empty, no text, cut off, not JSON or without areas; its declared CRS.
+
+    Returns
+    -------
+    str or None
+        The name in the ``crs`` member (checked to be a known CRS), or None without one (WGS84).
+    """
+    text = _read_text(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.count("{") + text.count("[") > text.count("}") + text.count("]"):
+            raise InputError(path.name, f"het bestand is afgebroken: de JSON houdt op na {dutch_number(len(text))} "
+                             "tekens terwijl er nog haakjes open staan; lever het volledige bestand aan") from None
+        raise InputError(path.name, f"het bestand is geen geldige JSON (fout bij teken {exc.colno} van tekstregel "
+                         f"{exc.lineno}); verwacht GeoJSON") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+        raise InputError(path.name, f"het bestand is geen GeoJSON FeatureCollection (type: {found})")
+    if not isinstance(doc.get("features"), list) or not doc["features"]:
+        raise InputError(path.name, "het bestand bevat geen gebieden (de lijst 'features' is leeg)")
+    crs = doc.get("crs")
+    if crs is None:
+        return None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and \
+        isinstance(crs.get("properties"), dict) else None
+    try:
+        pyproj.CRS.from_user_input(name)
+    except (pyproj.exceptions.CRSError, TypeError):
+        raise InputError(path.name, f"onbekend coördinatenstelsel {json.dumps(name if name else crs)} in het "
+                         "crs-lid; verwacht bijvoorbeeld \"urn:ogc:def:crs:EPSG::28992\" (RD New), of geen "
+                         "crs-lid voor WGS84") from None
+    return name
+
+
+def _check_geopackage(path: Path) -> None:
+    """Refuse a GeoPackage that is empty, no SQLite database, or shorter than its header says (cut off)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(path.name, "het bestand is leeg (0 bytes)")
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if not head.startswith(b"SQLite format 3\x00"):
+        raise InputError(path.name, "het bestand is geen GeoPackage (geen SQLite-database)")
+    page = int.from_bytes(head[16:18], "big") if len(head) >= 18 else 0
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big") if len(head) >= 32 else 0
+    counted = len(head) == 100 and head[24:28] == head[92:96]  # the header's page count is current
+    if len(head) < 100 or not page or size % page or (counted and pages and size < pages * page):
+        expected = f", de database zegt {dutch_number(pages * page)} bytes" if counted and pages else ""
+        raise InputError(path.name, f"het bestand is afgebroken: {dutch_number(size)} bytes{expected}; lever de "
+                         "volledige GeoPackage aan")
+
+
+def _check_areas(name: str, gdf: gpd.GeoDataFrame, column: str, rows: np.ndarray) -> None:
+    """Every feature has a polygon."""
+    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise InputError(name, "geometrie ontbreekt", row=int(rows[i]), column=column)
+    kinds = gdf.geometry.geom_type
+    bad = ~kinds.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(name, f"de geometrie van {gdf['statcode'].iloc[i]} is een {kinds.iloc[i]}, geen vlak; "
+                         "verwacht (Multi)Polygon-grenzen", row=int(rows[i]), column=column)
+
+
+def _deg(v: float) -> str:
+    return f"{v:.2f}".replace(".", ",")
+
+
+def _within(bounds, box: dict) -> bool:
+    x0, y0, x1, y1 = bounds
+    return bool(np.isfinite(bounds).all() and box["x"][0] <= x0 and x1 <= box["x"][1]
+                and box["y"][0] <= y0 and y1 <= box["y"][1])
+
+
+def _check_in_netherlands(name: str, gdf: gpd.GeoDataFrame, declared: str | None, column: str = "geometry") -> None:
+    """Refuse areas that do not lie in the Netherlands in the CRS the file states, saying what they look like.
+
+    ``declared`` is the name in a GeoJSON ``crs`` member ("" for a GeoJSON without one, None for a
+    GeoPackage, whose CRS is ``gdf.crs``).
+    """
+    raw = np.asarray(gdf.total_bounds, dtype=float)
+    with np.errstate(all="ignore"):
+        rd = np.asarray(gdf.to_crs(RD_NEW).total_bounds, dtype=float)
+    if _within(rd, RD_BOUNDS):
+        return
+    degrees = {"x": (NL_LONLAT["x"][0] - 1, NL_LONLAT["x"][1] + 1), "y": (NL_LONLAT["y"][0] - 1, NL_LONLAT["y"][1] + 1)}
+    stated = (f"crs {gdf.crs.to_string()}" if declared is None else f"crs {declared}" if declared
+              else "geen crs-lid, dus WGS84")
+    if gdf.crs.is_geographic and _within(raw, RD_BOUNDS):
+        raise InputError(name, f"de coördinaten zijn meters in RD New (x {dutch_number(round(raw[0]))} .. "
+                         f"{dutch_number(round(raw[2]))}), maar het bestand heeft {stated} (graden); "
+                         + ("geef het crs-lid van RD New op: \"crs\": {\"type\": \"name\", \"properties\": "
+                            "{\"name\": \"urn:ogc:def:crs:EPSG::28992\"}}" if declared is not None
+                            else "zet het coördinatenstelsel van de laag op RD New (EPSG:28992)"))
+    if not gdf.crs.is_geographic and _within(raw, degrees):
+        raise InputError(name, f"het bestand zegt {gdf.crs.to_string()} (meters), maar de coördinaten zijn graden "
+                         f"(WGS84: lengte {_deg(raw[0])} .. {_deg(raw[2])}, breedte {_deg(raw[1])} .. {_deg(raw[3])}); "
+                         + ("verwijder het crs-lid of zet het op WGS84 (EPSG:4326)" if declared is not None
+                            else "zet het coördinatenstelsel van de laag op WGS84 (EPSG:4326)"))
+    if gdf.crs.is_geographic and _within(raw[[1, 0, 3, 2]], degrees):
+        raise InputError(name, "lengte- en breedtegraad zijn verwisseld (de eerste coördinaat ligt tussen "
+                         f"{_deg(raw[0])} en {_deg(raw[2])}: een breedtegraad); GeoJSON verwacht lengte, breedte")
+    with np.errstate(all="ignore"):
+        each = gdf.geometry.to_crs(RD_NEW).bounds.to_numpy()
+    outside = [k for k, b in enumerate(each) if not _within(b, RD_BOUNDS)]
+    i = outside[0] if outside else 0
+    shown = (f"x {dutch_number(round(rd[0]))} .. {dutch_number(round(rd[2]))}, y {dutch_number(round(rd[1]))} .. "
+             f"{dutch_number(round(rd[3]))}" if np.isfinite(rd).all() else "buiten het bereik van RD New")
+    raise InputError(name, f"de gebieden liggen niet in Nederland (in RD New: {shown}; Nederland: x -7.000 .. "
+                     f"300.000, y 289.000 .. 629.000); controleer het coördinatenstelsel (het bestand heeft {stated})",
+                     row=i + 2, column=column)
 
 def repair_polygons(gdf: gpd.GeoDataFrame, source: str | None = None) -> gpd.GeoDataFrame:
     """Repair invalid polygons (``make_valid``, keeping the polygonal part).
@@ -351,11 +660,21 @@ def read_wijkbuurtkaart(path: Path, level: str) -> gpd.GeoDataFrame:
     code_col, name_col, pattern = WBK_LAYERS[level]
     if not path.exists():
         raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
-    layers = [name for name, _ in pyogrio.list_layers(path)]
+    _check_geopackage(path)
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        raise InputError(path.name, f"kan de GeoPackage niet lezen; is het bestand beschadigd? ({exc})") from None
     layer = next((l for l in layers if l.lower() == level or l.lower().endswith("_" + level)), None)
     if layer is None:
         raise InputError(path.name, f"laag '{level}' ontbreekt; gevonden: {', '.join(layers)}")
-    gdf = gpd.read_file(path, layer=layer)
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"{path.name} (laag {layer})", f"kan de laag niet lezen; is het bestand beschadigd? "
+                         f"({exc})") from None
+    if gdf.empty:
+        raise InputError(f"{path.name} (laag {layer})", "de laag bevat geen gebieden")
     cols = {c.lower(): c for c in gdf.columns}
     for needed in (code_col, name_col):
         if needed not in cols:
@@ -368,14 +687,22 @@ def read_wijkbuurtkaart(path: Path, level: str) -> gpd.GeoDataFrame:
             gdf[c] = gdf[c].where(gdf[c] > CBS_SENTINEL_LIMIT)
     gdf["statcode"] = gdf[code_col].astype(str).str.strip()
     gdf["statnaam"] = gdf[name_col].astype(str).str.strip()
+    name = f"{path.name} (laag {layer})"
+    rows = gdf.index.to_numpy() + 2  # the feature's place in the layer, water features counted
     bad = ~gdf["statcode"].str.fullmatch(pattern)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{path.name} (laag {layer})", f"'{gdf['statcode'].iloc[i]}' is geen geldige code",
-                         row=i + 2, column=code_col)
+        raise InputError(name, f"'{gdf['statcode'].iloc[i]}' is geen geldige code", row=int(rows[i]), column=code_col)
+    pair = first_duplicate(gdf, ["statcode"])
+    if pair is not None:
+        i, j = pair
+        raise InputError(name, f"'{gdf['statcode'].iloc[j]}' komt dubbel voor: op regel {int(rows[i])} en op regel "
+                         f"{int(rows[j])}; elke waarde mag maar één keer voorkomen", row=int(rows[j]), column=code_col)
+    _check_areas(name, gdf, "geom", rows)
     if gdf.crs is None:
-        raise InputError(f"{path.name} (laag {layer})", "het coördinatenstelsel ontbreekt")
-    gdf = repair_polygons(gdf.to_crs(RD_NEW).reset_index(drop=True), f"{path.name} (laag {layer})")
+        raise InputError(name, "het coördinatenstelsel ontbreekt")
+    _check_in_netherlands(name, gdf, None, "geom")
+    gdf = repair_polygons(gdf.to_crs(RD_NEW).reset_index(drop=True), name)
     return gdf
 
 
@@ -386,38 +713,80 @@ def _find_wijkbuurtkaart(folder: Path) -> Path | None:
 
 # --- population (CBS extracts) -------------------------------------------------------
 
-def read_population(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def read_population(path: Path, settings: Settings | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Population by 5-year band per gemeente and wijk, as CBS extracts give it.
 
     Rows for other areas (Nederland ``NL01``, provinces ``PV..``, ...) are
     skipped and counted; extra breakdowns (such as ``herkomst``) are summed.
+    A key (``peildatum``, ``regiocode``, ``leeftijd_van`` and the breakdown
+    columns) that repeats is refused, naming both rows, as is an area with
+    more inhabitants in one year than ``max_inhabitants``.
     """
+    settings = settings or Settings()
+    name = Path(path).name
     header = _header(path)
     if "leeftijd_van" not in header:  # totals per gemeente only
+        count = dict(minimum=0, limit="max_inhabitants")
         if "inwoners" in header:
-            contract = TOTALS_CONTRACT[:2] + (Column("inwoners", "int", minimum=0),)
+            contract = TOTALS_CONTRACT[:2] + (Column("inwoners", "int", **count),)
         else:
-            contract = TOTALS_CONTRACT[:2] + (Column("mannen", "int", minimum=0), Column("vrouwen", "int", minimum=0))
-        df = read_table(path, contract)
+            contract = TOTALS_CONTRACT[:2] + (Column("mannen", "int", **count), Column("vrouwen", "int", **count))
+        df = read_table(path, contract, settings, extra_columns=True)
         if "inwoners" in df:
             df["mannen"], df["vrouwen"] = df["inwoners"], 0
+        _check_population(name, df, [c.name for c in contract], ["peildatum", "regiocode"], settings)
+        df = df.groupby(["peildatum", "regiocode"], as_index=False)[["mannen", "vrouwen"]].sum()
         return (df[["peildatum", "regiocode", "mannen", "vrouwen"]],
-                [f"{Path(path).name}: alleen totalen per gemeente; leeftijdsverdeling afgeleid met cohortvergrijzing"])
+                [f"{name}: alleen totalen per gemeente; leeftijdsverdeling afgeleid met cohortvergrijzing"])
     contract = tuple(
-        Column(c.name, c.kind, r"[A-Z]{2}\d{2,8}", c.allowed, c.minimum, c.required, "een CBS-regiocode")
+        dataclasses.replace(c, pattern=r"[A-Z]{2}\d{2,8}", expected="een CBS-regiocode")
         if c.name == "regiocode" else c for c in CONTRACTS["bevolking"])
-    df = read_table(path, contract)
-    keep = df["regiocode"].str.fullmatch(r"GM\d{4}|WK\d{6}")
+    df = read_table(path, contract, settings, extra_columns=True)
+    keep = df["regiocode"].str.fullmatch(r"GM\d{4}|WK\d{6}").to_numpy()
     notes = []
     if (~keep).any():
         kinds = sorted(df.loc[~keep, "regiocode"].str[:2].unique())
-        notes.append(f"{Path(path).name}: {int((~keep).sum())} regel(s) voor andere gebieden "
+        notes.append(f"{name}: {int((~keep).sum())} regel(s) voor andere gebieden "
                      f"({', '.join(kinds)}) overgeslagen")
-    df = df[keep]
+    rows = source_rows(df)[keep]
+    df = df[keep].reset_index(drop=True)
+    df.attrs["regels"] = RowNumbers(rows)
+    _check_population(name, df, [c.name for c in contract], ["peildatum", "regiocode", "leeftijd_van"], settings)
+    # the band 95-100 means 95 and over: any upper limit of 100 or more is the same band
+    df["leeftijd_tot"] = df["leeftijd_van"] + 5
     df = (df.groupby(["peildatum", "regiocode", "leeftijd_van", "leeftijd_tot"], as_index=False)
           [["mannen", "vrouwen"]].sum())
     return df, notes
 
+
+def _check_population(name: str, df: pd.DataFrame, contract_columns: list[str], key: list[str],
+                      settings: Settings) -> None:
+    """Dates that exist, consistent bands, a unique key per breakdown, plausible totals per area and year."""
+    rows = source_rows(df)
+    dates = pd.to_datetime(df["peildatum"], format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna() | ~dates.dt.year.between(*YEAR_RANGE)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(name, f"'{df['peildatum'].iloc[i]}' is geen bestaande datum tussen {YEAR_RANGE[0]} en "
+                         f"{YEAR_RANGE[1]}", row=int(rows[i]), column="peildatum")
+    if "leeftijd_tot" in df:
+        van, tot = df["leeftijd_van"], df["leeftijd_tot"]
+        bad = (tot != van + 5) & ~((van == AGE_BANDS[-1]) & (tot >= van + 5))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(name, f"leeftijdsklasse {van.iloc[i]}-{tot.iloc[i]} is geen 5-jaarsklasse; verwacht "
+                             f"leeftijd_tot {van.iloc[i] + 5}", row=int(rows[i]), column="leeftijd_tot")
+    breakdowns = [c for c in df.columns if c not in contract_columns and c not in ("mannen", "vrouwen")]
+    refuse_duplicates(name, df, key + breakdowns, rows)
+    limit = settings.max_inhabitants
+    total = df["mannen"].astype(np.int64) + df["vrouwen"].astype(np.int64)  # each <= limit: no overflow
+    running = total.groupby([df["peildatum"], df["regiocode"]]).cumsum()
+    i = first_over(running, limit)
+    if i is not None:
+        column = "mannen" if df["mannen"].iloc[i] >= df["vrouwen"].iloc[i] else "vrouwen"
+        raise InputError(name, f"{df['regiocode'].iloc[i]} heeft op {df['peildatum'].iloc[i]} samen meer dan "
+                         f"{dutch_number(limit)} inwoners (tot en met deze regel {dutch_number(running.iloc[i])}), "
+                         f"de grens 'max_inhabitants' in {SETTINGS_FILE}", row=int(rows[i]), column=column)
 
 def _header(path: Path) -> list[str]:
     """Lower-case column names of a CSV or Excel table (empty when unreadable: read_table reports that)."""
@@ -435,25 +804,23 @@ def _header(path: Path) -> list[str]:
 def read_survival(path: Path) -> pd.DataFrame:
     """A replacement life table: one-year survival per 5-year band (``leeftijd_van``, ``overlevingskans``)."""
     df = read_table(path, CONTRACTS["overlevingskansen"])
-    bad = df["overlevingskans"] > 1
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(Path(path).name, f"{df['overlevingskans'].iloc[i]} is groter dan 1",
-                         row=i + 2, column="overlevingskans")
+    refuse_duplicates(Path(path).name, df, ["leeftijd_van"])
     missing = sorted(set(AGE_BANDS) - set(df["leeftijd_van"]))
-    if missing or df["leeftijd_van"].duplicated().any():
+    if missing:
         raise InputError(Path(path).name, "elke leeftijdsklasse 0, 5, ..., 95 moet precies een keer voorkomen"
-                         + (f" (ontbreekt: {', '.join(map(str, missing))})" if missing else ""),
-                         column="leeftijd_van")
+                         f" (ontbreekt: {', '.join(map(str, missing))})", column="leeftijd_van")
     return df
-
 
 # --- SES-WOA StatLine export -------------------------------------------------------
 
 SES_CODE_COLUMN = "Regiocode (gemeente, wijk, buurt) (code)"
 
 
-def read_ses_statline(path: Path) -> pd.DataFrame:
+#: plausible range of an SES-WOA total score (CBS: a standardised score, in practice about -1.5 .. 1)
+SES_SCORE_RANGE = (-3.0, 3.0)
+
+
+def read_ses_statline(path: Path, settings: Settings | None = None) -> pd.DataFrame:
     """Read an SES-WOA export of CBS StatLine (BOM, ``;``, quoted, padded, ``.`` = suppressed).
 
     Returns
@@ -462,13 +829,12 @@ def read_ses_statline(path: Path) -> pd.DataFrame:
         Columns ``regiocode``, ``naam``, ``huishoudens``, ``ses_woa`` (NaN where suppressed).
     """
     path = Path(path)
+    settings = settings or Settings()
     if not path.exists():
         raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
     text = _read_text(path)
-    rows = list(csv.reader(_io.StringIO(text), delimiter=";", quotechar='"'))
-    if not rows:
-        raise InputError(path.name, "het bestand is leeg")
-    header = [h.strip() for h in rows[0]]
+    reader = csv.reader(_io.StringIO(text), delimiter=";", quotechar='"')
+    header = [h.strip() for h in next(reader, [])]
 
     def find(pred, what: str) -> int:
         for k, h in enumerate(header):
@@ -481,38 +847,63 @@ def read_ses_statline(path: Path) -> pd.DataFrame:
     i_score = find(lambda h: h.startswith("SES-WOA/Totaalscore") or h.lower() == "ses_woa",
                    "'SES-WOA/Totaalscore/Gemiddelde score'")
     i_hh = next((k for k, h in enumerate(header) if h.startswith("Particuliere huishoudens")), None)
-    recs = []
-    for r, row in enumerate(rows[1:], start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
+    records = [(reader.line_num, row) for row in reader if row and any(c.strip() for c in row)]
+    if not records:
+        raise InputError(path.name, "het bestand bevat alleen de kopregel en geen gegevens")
+    recs, lines = [], []
+    for k, (r, row) in enumerate(records):
         if len(row) != len(header):
-            raise InputError(path.name, f"{len(row)} velden, verwacht {len(header)}", row=r)
+            cut = len(row) < len(header) and k == len(records) - 1
+            raise InputError(path.name, f"de laatste regel heeft {len(row)} van de {len(header)} velden: het "
+                             "bestand is afgebroken; lever het volledige bestand aan" if cut
+                             else f"{len(row)} velden, verwacht {len(header)}", row=r)
         code = row[i_code].strip()
         if not re.fullmatch(r"(GM\d{4}|WK\d{6}|BU\d{8})", code):
             raise InputError(path.name, f"'{code}' is geen gemeente-, wijk- of buurtcode",
                              row=r, column=header[i_code])
-        score = _statline_number(path, row[i_score], r, header[i_score])
-        hh = _statline_number(path, row[i_hh], r, header[i_hh]) if i_hh is not None else np.nan
+        score = _statline_number(path, row[i_score], r, header[i_score], SES_SCORE_RANGE, None)
+        hh = (_statline_number(path, row[i_hh], r, header[i_hh], (0, settings.max_households), "max_households")
+              if i_hh is not None else np.nan)
+        if i_hh is not None and not np.isnan(hh) and not float(hh).is_integer():
+            raise InputError(path.name, f"'{row[i_hh].strip()}' is geen geheel aantal huishoudens",
+                             row=r, column=header[i_hh])
         recs.append((code, row[i_name].strip(), hh, score))
-    return pd.DataFrame(recs, columns=["regiocode", "naam", "huishoudens", "ses_woa"])
+        lines.append(r)
+    df = pd.DataFrame(recs, columns=["regiocode", "naam", "huishoudens", "ses_woa"])
+    refuse_duplicates(path.name, df, ["regiocode"], np.asarray(lines))
+    df.attrs["regels"] = RowNumbers(lines)
+    return df
 
 
-def _statline_number(path: Path, text: str, row: int, column: str) -> float:
+def _statline_number(path: Path, text: str, row: int, column: str, bounds: tuple[float, float],
+                     limit: str | None) -> float:
     t = text.strip()
     if t == "-":  # CBS: nihil
         return 0.0
     if t in (".", "", "x"):  # CBS: unknown, secret or not applicable
         return np.nan
-    try:
-        return float(t.replace(",", "."))
-    except ValueError:
-        raise InputError(path.name, f"'{t}' is geen getal", row=row, column=column) from None
-
+    if not re.fullmatch(FLOAT_TEXT, t):
+        raise InputError(path.name, number_problem(t, "float"), row=row, column=column)
+    value = float(t.replace(",", "."))
+    low, high = bounds
+    if not np.isfinite(value) or value < low or value > high:
+        where = (f", de grens '{limit}' in {SETTINGS_FILE}" if limit and value > high
+                 else f"; verwacht een waarde van {dutch_number(low)} tot {dutch_number(high)}")
+        side = "kleiner" if value < low else "groter"
+        raise InputError(path.name, f"{t} is {side} dan {dutch_number(low if value < low else high)}{where}",
+                         row=row, column=column)
+    return value
 
 # --- the whole input folder ---------------------------------------------------------------
 
 def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     """Read and validate every input of a build from one folder.
+
+    Every check runs here, before the expensive stages (geocoding, OAD,
+    tiling): the contracts and limits of each file, unique keys, and
+    (:func:`geo.completeness.review`) whether the files describe the same
+    region; rows left out and areas without rows end up in ``notes``. A build
+    that would not fit in memory is refused before the large files are read.
 
     Parameters
     ----------
@@ -521,6 +912,8 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     settings_path
         A settings file; default ``instellingen.toml`` in the folder, if present.
     """
+    from .completeness import review
+
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(str(folder), "de map met invoerbestanden bestaat niet")
@@ -536,6 +929,8 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     wbk = _find_wijkbuurtkaart(folder)
     if not files["gemeenten"].exists() and wbk is not None:
         files["gemeenten"] = files["wijken"] = wbk
+    budget = check_memory(files, settings)
+    if files["gemeenten"] == wbk:
         gemeenten = read_wijkbuurtkaart(wbk, "gemeenten")
         wijken = read_wijkbuurtkaart(wbk, "wijken")
     else:
@@ -546,17 +941,20 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
         if fixed:
             notes.append(f"{files[key].name}: {len(fixed)} ongeldige geometrie(ën) hersteld "
                          f"({', '.join(fixed[:10])}{' ...' if len(fixed) > 10 else ''})")
-    addresses = read_table(files["adressen"], CONTRACTS["adressen"])
-    pc6 = read_table(files["pc6"], CONTRACTS["pc6"])
-    population, pop_notes = read_population(files["bevolking"])
-    projection, proj_notes = read_population(files["prognose"])
+    addresses = read_table(files["adressen"], CONTRACTS["adressen"], settings)
+    check_grid_memory(files["adressen"].name, addresses, settings, budget)
+    pc6 = read_table(files["pc6"], CONTRACTS["pc6"], settings)
+    refuse_duplicates(files["pc6"].name, pc6, ["postcode"])
+    population, pop_notes = read_population(files["bevolking"], settings)
+    projection, proj_notes = read_population(files["prognose"], settings)
     notes += pop_notes + proj_notes
-    clients = _normalise_clients(files["clienten"], read_table(files["clienten"], CONTRACTS["clienten"]))
-    locations = read_table(files["locaties"], CONTRACTS["locaties"])
-    ses = read_ses_statline(files["ses"])
+    clients = _normalise_clients(files["clienten"], read_table(files["clienten"], CONTRACTS["clienten"], settings))
+    locations = read_table(files["locaties"], CONTRACTS["locaties"], settings)
+    refuse_duplicates(files["locaties"].name, locations, ["locatie_id"])
+    ses = read_ses_statline(files["ses"], settings)
     for name, df in (("bevolking", population), ("prognose", projection)):
         df["jaar"] = df["peildatum"].str[:4].astype(int)
-        df["inwoners"] = df["mannen"].astype(int) + df["vrouwen"].astype(int)
+        df["inwoners"] = df["mannen"].astype(np.int64) + df["vrouwen"].astype(np.int64)
     survival = None
     if settings.life_table_file:
         files["overlevingskansen"] = folder / settings.life_table_file
@@ -567,13 +965,97 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
         raise InputError(files["prognose"].name,
                          f"de prognose loopt tot {projection['jaar'].max()}, "
                          f"het doeljaar is {settings.target_year}", column="peildatum")
+    checked = review(gemeenten=gemeenten, wijken=wijken, population=population, projection=projection,
+                     clients=clients, ses=ses, addresses=addresses, locations=locations, pc6=pc6,
+                     years=settings.observed_years, files={k: Path(v).name for k, v in files.items()})
+    notes += checked.notes
+    internal_notes = list(checked.internal_notes)
+    for df in (addresses, pc6, locations, checked.population, checked.projection, checked.clients, checked.ses):
+        df.attrs.pop("regels", None)  # the row numbers served the checks; downstream frames do not carry them
     return Inputs(folder=folder, settings=settings, gemeenten=gemeenten, wijken=wijken,
-                  addresses=addresses, pc6=pc6, population=population, projection=projection,
-                  clients=clients, locations=locations, ses=ses, survival=survival,
+                  addresses=addresses, pc6=pc6, population=checked.population, projection=checked.projection,
+                  clients=checked.clients, locations=locations, ses=checked.ses, survival=survival,
                   files={k: v for k, v in files.items()}
                   | ({"instellingen": Path(settings_path)} if settings_path else {}),
-                  notes=notes)
+                  notes=notes, internal_notes=internal_notes)
 
+
+# --- memory: refuse early what would not fit -----------------------------------------------
+
+#: memory of the program and its libraries, in bytes (measured: about 120 MB after import, 250 MB building)
+BASE_MEMORY = 250 * 2**20
+#: bytes of memory per byte of an input file while it is read and used (measured on the demo: CSV about 9)
+MEMORY_PER_BYTE = {".csv": 12, ".xlsx": 60, ".xlsm": 60, ".geojson": 25, ".json": 25, ".gpkg": 10}
+#: bytes per cell of the OAD grid while it is computed (counts, FFT work arrays, result; measured about 45)
+GRID_BYTES_PER_CELL = 64
+#: cell size of the OAD grid in metres (as :func:`geo.urbanity.address_density_raster`)
+GRID_CELL_M = 25.0
+
+
+def available_memory() -> int | None:
+    """Bytes this process may still use: MemAvailable, or the container's (cgroup) limit if lower."""
+    found = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                         ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            cap = Path(limit).read_text().strip()
+            if cap != "max" and int(cap) < 2**60:
+                found.append(int(cap) - int(Path(usage).read_text().strip()))
+        except (OSError, ValueError):
+            continue
+    return min(found) if found else None
+
+
+def _memory_budget(settings: Settings) -> tuple[int | None, str]:
+    if settings.memory_limit_mb:
+        return settings.memory_limit_mb * 2**20, f"de grens 'memory_limit_mb' in {SETTINGS_FILE}"
+    return available_memory(), "beschikbaar op deze machine"
+
+
+def _mb(n: float) -> str:
+    return f"{dutch_number(round(n / 2**20))} MB"
+
+
+def check_memory(files: dict[str, Path], settings: Settings) -> int:
+    """Refuse, before reading them, inputs that would not fit in memory; returns the estimate in bytes.
+
+    The estimate is :data:`BASE_MEMORY` plus each file's size times
+    :data:`MEMORY_PER_BYTE` of its kind; it is compared with
+    ``memory_limit_mb`` or, when that is 0, with :func:`available_memory`.
+    """
+    sizes = {p: p.stat().st_size for p in set(files.values()) if p.exists()}
+    need = BASE_MEMORY + sum(size * MEMORY_PER_BYTE.get(p.suffix.lower(), 12) for p, size in sizes.items())
+    have, source = _memory_budget(settings)
+    if have is not None and need > have and sizes:
+        biggest = max(sizes, key=lambda p: sizes[p] * MEMORY_PER_BYTE.get(p.suffix.lower(), 12))
+        raise InputError(biggest.name, f"de invoer past niet in het geheugen: de build vraagt naar schatting "
+                         f"{_mb(need)} (waarvan {_mb(sizes[biggest] * MEMORY_PER_BYTE.get(biggest.suffix.lower(), 12))}"
+                         f" voor dit bestand van {_mb(sizes[biggest])}), {_mb(have)} is {source}; "
+                         "maak de invoer kleiner (alleen de regio) of draai de build op een machine met meer geheugen")
+    return need
+
+
+def check_grid_memory(name: str, addresses: pd.DataFrame, settings: Settings, tables: int) -> None:
+    """Refuse addresses whose extent makes the OAD grid too large for memory (before it is computed)."""
+    from .urbanity import grid_shape
+
+    _, _, width, height = grid_shape(addresses["x"], addresses["y"], settings.oad_radius_m, GRID_CELL_M)
+    need = tables + width * height * GRID_BYTES_PER_CELL
+    have, source = _memory_budget(settings)
+    if have is not None and need > have:
+        x, y = addresses["x"], addresses["y"]
+        raise InputError(name, f"het raster van de omgevingsadressendichtheid wordt {dutch_number(width)} x "
+                         f"{dutch_number(height)} cellen van {GRID_CELL_M:.0f} m (de adressen liggen van x "
+                         f"{dutch_number(round(x.min()))} tot {dutch_number(round(x.max()))} en y "
+                         f"{dutch_number(round(y.min()))} tot {dutch_number(round(y.max()))}) en vraagt met de "
+                         f"invoer naar schatting {_mb(need)} geheugen; {_mb(have)} is {source}; liggen er "
+                         "adressen ver buiten de regio?", column="x, y")
 
 def _check_years(path: Path, df: pd.DataFrame, years: tuple[int, ...]) -> None:
     present = set(df["jaar"].unique())
@@ -587,13 +1069,15 @@ _BAND = re.compile(r"^(\d{1,2})\s*(?:-|t/m|tot)\s*(\d{1,3})(?:\s*jaar)?$|^(\d{2}
 
 
 def _normalise_clients(path: Path, df: pd.DataFrame) -> pd.DataFrame:
+    """Age band, zorgprofiel and leveringsvorm to their codes; a key that repeats after that is refused."""
+    rows = source_rows(df)
     lowers = []
     for i, text in enumerate(df["leeftijdsklasse"]):
         m = _BAND.match(text.strip().lower())
         lower = int(m.group(1) or m.group(3)) if m else None
         if lower is None or lower not in AGE_BANDS:
             raise InputError(path.name, f"'{text}' is geen 5-jaarsklasse; verwacht bijvoorbeeld 80-84 of 95+",
-                             row=i + 2, column="leeftijdsklasse")
+                             row=int(rows[i]), column="leeftijdsklasse")
         lowers.append(lower)
     df["leeftijd_van"] = lowers
     profiles = []
@@ -603,18 +1087,30 @@ def _normalise_clients(path: Path, df: pd.DataFrame) -> pd.DataFrame:
         code = f"VV{int(m.group(1))}" if m else None
         if code not in ZORGPROFIELEN:
             raise InputError(path.name, f"'{text}' is geen V&V-zorgprofiel; verwacht VV4 .. VV10",
-                             row=i + 2, column="zorgprofiel")
+                             row=int(rows[i]), column="zorgprofiel")
         profiles.append(code)
+    raw = df[["leeftijdsklasse", "zorgprofiel"]].copy()
     df["zorgprofiel"] = profiles
     lv_map = {v.lower(): v for v in LEVERINGSVORMEN}
     lv = df["leveringsvorm"].str.strip().str.lower().map(lv_map)
     if lv.isna().any():
         i = int(np.flatnonzero(lv.isna().to_numpy())[0])
         raise InputError(path.name, f"'{df['leveringsvorm'].iloc[i]}' is geen leveringsvorm; "
-                         "verwacht intramuraal, VPT, MPT of PGB", row=i + 2, column="leveringsvorm")
+                         "verwacht intramuraal, VPT, MPT of PGB", row=int(rows[i]), column="leveringsvorm")
     df["leveringsvorm"] = lv
+    key = ["jaar", "gemeentecode", "leeftijd_van", "zorgprofiel", "leveringsvorm"]
+    pair = first_duplicate(df, key)
+    if pair is not None:
+        i, j = pair
+        r = df.iloc[j]
+        shown = (f"jaar {r['jaar']}, gemeentecode {r['gemeentecode']}, leeftijdsklasse {raw['leeftijdsklasse'].iloc[j]}"
+                 f"{'' if raw['leeftijdsklasse'].iloc[i] == raw['leeftijdsklasse'].iloc[j] else ' (= ' + raw['leeftijdsklasse'].iloc[i] + ')'}"
+                 f", zorgprofiel {r['zorgprofiel']}, leveringsvorm {r['leveringsvorm']}")
+        raise InputError(path.name, f"dezelfde combinatie ({shown}) staat op regel {int(rows[i])} en op regel "
+                         f"{int(rows[j])}; tel de aantallen samen in één regel of verwijder de dubbele",
+                         row=int(rows[j]), column="jaar, gemeentecode, leeftijdsklasse, zorgprofiel, leveringsvorm")
+    df.attrs["regels"] = RowNumbers(rows)
     return df
-
 
 # --- writing the demo region (deterministic bytes) -------------------------------------------------
 
@@ -662,7 +1158,8 @@ def settings_toml(s: Settings) -> str:
         "stedelijkheid_limits": "CBS-grenzen stedelijkheid, adressen per km2 (klasse 1 t/m 4)",
         "growth_class_limits_pct": "Klassegrenzen groei toewijzingen, procent over de waargenomen jaren",
         "ses_group_limits": "Grenzen SES-WOA-score voor de vijf groepen",
-        "privacy_min_count": "Aantallen cliënten kleiner dan dit worden nooit gepubliceerd",
+        "privacy_min_count": "Aantallen cliënten kleiner dan dit worden nooit gepubliceerd, en zijn ook niet af te leiden",
+        "privacy_min_range": "Minimale marge (hoogste min laagste mogelijke waarde) van een onderdrukt aantal; 0 = de drempel",
         "location_min_intramural": "Een locatie telt mee met minstens zoveel intramurale cliënten",
         "location_min_home": "... of met minstens zoveel VPT/MPT-cliënten",
         "forecast_target_years": "Doeljaren van de prognose (extra plaatsen per scenario)",
@@ -671,6 +1168,14 @@ def settings_toml(s: Settings) -> str:
         "headline_demand_scenario": "Vraagscenario op de kaart: min, midden of max",
         "headline_leveringsvorm_scenario": "Leveringsvormscenario op de kaart: 1, 2, 3 of 4",
         "attribution": "Bronvermelding op kaarten en lagen",
+        "max_inhabitants": "Grens: hoogstens zoveel inwoners per gemeente of wijk per jaar (en per regel); "
+                           "een groter getal in de invoer wordt geweigerd",
+        "max_households": "Grens: hoogstens zoveel huishoudens per gebied in ses_woa.csv",
+        "max_clients_per_row": "Grens: hoogstens zoveel cliënten in één regel van wlz_clienten.csv",
+        "max_places_per_location": "Grens: hoogstens zoveel plaatsen per kolom plaatsen_* van één zorglocatie",
+        "max_clients_per_location": "Grens: hoogstens zoveel cliënten (intramuraal, VPT/MPT) per zorglocatie",
+        "max_addresses_per_pc6": "Grens: hoogstens zoveel adressen in één PC6 (pc6.csv)",
+        "memory_limit_mb": "Geheugen dat een build mag gebruiken, in MB; 0 = wat de machine beschikbaar heeft",
     }
     lines = ["# Instellingen voor een build van Wonen en Zorg 2040", ""]
     for key, text in comments.items():

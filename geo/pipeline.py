@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from . import forecast, indicators
+from .disclosure import REGION, Disclosure, client_cube, protect
 from .geocode import geocode_locations, geocode_report
 from .errors import InputError
 from .io import Inputs
@@ -33,6 +34,12 @@ class Results:
     oad_grid: DensityGrid | None = None
     forecast: forecast.ScenarioForecast | None = None
     notes: list[str] = field(default_factory=list)
+    #: which published client counts are shown (small counts and their complements suppressed)
+    disclosure: Disclosure | None = None
+    #: the forecast on every exact count (confidential: only for the internal table)
+    forecast_exact: forecast.ScenarioForecast | None = None
+    #: notes that name confidential client figures (for the analyst, never in a public report)
+    internal_notes: list[str] = field(default_factory=list)
 
 
 def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame) -> np.ndarray:
@@ -87,11 +94,13 @@ def compute(inputs: Inputs) -> Results:
                                             wijk["gemeentecode"].to_numpy())
     ses_gem = ses["ses_woa"].reindex(gem["statcode"]).fillna(ses_gem_calc.reindex(gem["statcode"]))
 
-    # --- care use
-    all_vv, vv48 = indicators.client_totals(inputs.clients, years)
-    all_vv = all_vv.reindex(gem["statcode"], fill_value=0)
+    # --- care use: clients ZZP 4-8 (PGB included), as the regioanalyse counts them; the profiles
+    # outside ZZP 4-8 only per group, so that "all minus ZZP 4-8" never publishes a small count
+    _, vv48 = indicators.client_totals(inputs.clients, years)
     vv48 = vv48.reindex(gem["statcode"], fill_value=0)
-    growth = indicators.growth_pct(all_vv[first], all_vv[last])
+    growth = indicators.growth_pct(vv48[first], vv48[last])
+    disclosure = protect(client_cube(inputs.clients, list(gem["statcode"]), years), last,
+                         s.privacy_min_count, s.privacy_min_range or None)
 
     # --- locations
     loc = geocode_locations(inputs.locations, inputs.pc6)
@@ -113,11 +122,13 @@ def compute(inputs: Inputs) -> Results:
     places = forecast.places_by_gemeente(loc[placed])
     survival = (survival_from_table(inputs.survival, source=s.life_table_file)
                 if inputs.survival is not None else None)
+    run = dict(end_year=max(s.target_year, *s.forecast_target_years), growth_factors=s.home_share_growth_factors,
+               survival=survival, gemeenten=list(gem["statcode"]))
     try:
+        fc_exact = forecast.scenario_forecast(inputs.clients, inputs.population, inputs.projection, places,
+                                              years, **run)
         fc = forecast.scenario_forecast(inputs.clients, inputs.population, inputs.projection, places, years,
-                                        end_year=max(s.target_year, *s.forecast_target_years),
-                                        growth_factors=s.home_share_growth_factors, survival=survival,
-                                        gemeenten=list(gem["statcode"]))
+                                        publication=publication_of(disclosure, s.privacy_min_count), **run)
     except ValueError as exc:
         raise InputError(inputs.files.get("prognose", "bevolkingsprognose.csv").name, str(exc)) from None
     notes += fc.notes
@@ -126,20 +137,22 @@ def compute(inputs: Inputs) -> Results:
     places = places.reindex(gem["statcode"], fill_value=0.0)
     gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
     gap_table = forecast.gap_long(demand, places, s.target_year)
-    clients_target = forecast.wide_by_group(fc.table, "clienten_totaal", *headline).reindex(gem["statcode"]).sum(axis=1)
+    clients_target = (forecast.wide_by_group(fc.table, "clienten_totaal", *headline).reindex(gem["statcode"])
+                      [list(indicators.ZZP_GROUPS_4_TO_8)].sum(axis=1))
 
     codes = gem["statcode"]
     out = gem.rename(columns={"statcode": "gemeentecode", "statnaam": "gemeentenaam"})
-    out["inwoners"] = pop_last["inwoners"].reindex(codes).to_numpy()
-    out["inwoners_75plus"] = pop_last["inwoners_75plus"].reindex(codes).to_numpy()
+    # nullable whole numbers: an area without population rows (reported by geo.completeness) stays empty
+    out["inwoners"] = pd.array(pop_last["inwoners"].reindex(codes).to_numpy(), dtype="Int64")
+    out["inwoners_75plus"] = pd.array(pop_last["inwoners_75plus"].reindex(codes).to_numpy(), dtype="Int64")
     out["aandeel_75plus"] = pop_last["aandeel_75plus"].reindex(codes).to_numpy()
     out["ses_woa"] = ses_gem.to_numpy()
     out["ses_groep"] = indicators.ses_group(out["ses_woa"], s.ses_group_limits).to_numpy()
     out["oad"] = oad_gem.reindex(codes).to_numpy()
     out["stedelijkheid"] = stedelijkheid_class(out["oad"], s.stedelijkheid_limits).to_numpy()
     out["stedelijkheid_label"] = out["stedelijkheid"].map(STEDELIJKHEID_LABELS)
-    out["vv_clienten"] = all_vv[last].to_numpy()
-    out["vv_clienten_begin"] = all_vv[first].to_numpy()
+    out["vv_clienten"] = vv48[last].to_numpy()
+    out["vv_clienten_begin"] = vv48[first].to_numpy()
     old_first = pop_first["inwoners_75plus"].reindex(codes).to_numpy().astype(float)
     out["clienten_per_1000_75plus"] = (1000.0 * vv48[last].to_numpy()
                                        / out["inwoners_75plus"].where(out["inwoners_75plus"] > 0))
@@ -162,8 +175,8 @@ def compute(inputs: Inputs) -> Results:
     w = wijk.rename(columns={"statcode": "wijkcode", "statnaam": "wijknaam"})
     names = dict(zip(gem["statcode"], gem["statnaam"]))
     w["gemeentenaam"] = w["gemeentecode"].map(names)
-    w["inwoners"] = pop_last["inwoners"].reindex(w["wijkcode"]).to_numpy()
-    w["inwoners_75plus"] = pop_last["inwoners_75plus"].reindex(w["wijkcode"]).to_numpy()
+    w["inwoners"] = pd.array(pop_last["inwoners"].reindex(w["wijkcode"]).to_numpy(), dtype="Int64")
+    w["inwoners_75plus"] = pd.array(pop_last["inwoners_75plus"].reindex(w["wijkcode"]).to_numpy(), dtype="Int64")
     w["aandeel_75plus"] = pop_last["aandeel_75plus"].reindex(w["wijkcode"]).to_numpy()
     w["ses_woa"] = ses["ses_woa"].reindex(w["wijkcode"]).to_numpy()
     w["ses_groep"] = indicators.ses_group(w["ses_woa"], s.ses_group_limits).to_numpy()
@@ -186,15 +199,26 @@ def compute(inputs: Inputs) -> Results:
         "naam": s.region_name,
         "inwoners": int(out["inwoners"].sum()),
         "aandeel_75plus": float(100.0 * out["inwoners_75plus"].sum() / out["inwoners"].sum()),
-        "vv_clienten": int(all_vv[last].sum()),
-        "groei_toewijzingen": float(indicators.growth_pct([all_vv[first].sum()], [all_vv[last].sum()]).iloc[0]),
+        "vv_clienten": int(vv48[last].sum()),
+        "groei_toewijzingen": float(indicators.growth_pct([vv48[first].sum()], [vv48[last].sum()]).iloc[0]),
         "tekort_totaal": float(gap.to_numpy().sum()),
         "tekort_per_groep": {forecast.GROUP_LABELS[g]: float(gap[g].sum()) for g in forecast.ZZP_GROUPS},
     }
     return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
                    locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
                    geocoding=report, care_use=care_use, region_values=region_values,
-                   oad_grid=grid, forecast=fc, notes=notes)
+                   oad_grid=grid, forecast=fc, notes=notes, disclosure=disclosure, forecast_exact=fc_exact,
+                   internal_notes=list(inputs.internal_notes))
+
+
+def publication_of(disclosure: Disclosure, min_count: int) -> forecast.Publication:
+    """What the public forecast may use: the base-year and region counts that are shown."""
+    d, base_year = disclosure, disclosure.base_year
+    base = frozenset((m, g) for m in d.cube.areas for g in forecast.ZZP_GROUPS
+                     if d.shown((m, base_year, g, "thuis")) and d.shown((m, base_year, g, "intramuraal")))
+    region = frozenset((y, g) for y in d.cube.years for g in forecast.ZZP_GROUPS
+                       if d.shown((REGION, y, g, "thuis")) and d.shown((REGION, y, g, "intramuraal")))
+    return forecast.Publication(min_count=min_count, base=base, region=region)
 
 
 def _care_use(inputs: Inputs, vv48: pd.DataFrame, years) -> pd.DataFrame:

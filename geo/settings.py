@@ -10,6 +10,10 @@ from pathlib import Path
 from .errors import SettingsError
 
 SETTINGS_FILE = "instellingen.toml"
+#: the plausibility limits of the inputs (each a positive whole number)
+LIMIT_SETTINGS = ("max_inhabitants", "max_households", "max_clients_per_row", "max_places_per_location",
+                  "max_clients_per_location", "max_addresses_per_pc6")
+LIMIT_CAP = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,23 @@ class Settings:
     ses_group_limits
         Four SES-WOA score limits splitting five groups (group 5 = highest status).
     privacy_min_count
-        Client counts below this are never published (suppressed to empty).
+        Client counts below this are never published, nor derivable from what is
+        (primary and secondary suppression, ``geo.disclosure``).
+    privacy_min_range
+        How far apart the smallest and largest value that a suppressed count can
+        take given everything published must at least be; 0 means equal to
+        ``privacy_min_count``.
     location_min_intramural, location_min_home
         A location counts as a care location with at least this many
         intramural, or at least this many VPT/MPT clients.
+    max_inhabitants, max_households, max_clients_per_row, max_places_per_location,
+    max_clients_per_location, max_addresses_per_pc6
+        Plausibility limits of the inputs: a figure above its limit is refused
+        with the file, row and column (``data/README.md``, "Grenzen").
+    memory_limit_mb
+        Memory a build may use, in MB; 0 means what the machine has available
+        (``/proc/meminfo``, or the container's limit). A build that would need
+        more is refused before it starts reading the large files.
     """
 
     region_name: str = "Demoregio"
@@ -47,6 +64,7 @@ class Settings:
     growth_class_limits_pct: tuple[float, ...] = (0.0, 5.0, 10.0, 15.0)
     ses_group_limits: tuple[float, ...] = (-0.2, -0.067, 0.067, 0.2)
     privacy_min_count: int = 10
+    privacy_min_range: float = 0.0
     location_min_intramural: int = 5
     location_min_home: int = 2
     forecast_target_years: tuple[int, ...] = (2025, 2030, 2035, 2040)
@@ -55,6 +73,14 @@ class Settings:
     headline_demand_scenario: str = "midden"
     headline_leveringsvorm_scenario: int = 1
     attribution: str = "Bron: CBS; zorgkantoor (demodata, fictief)"
+    # plausibility limits of the inputs (issue 9): above these a figure is refused, never published
+    max_inhabitants: int = 2_000_000
+    max_households: int = 1_000_000
+    max_clients_per_row: int = 10_000
+    max_places_per_location: int = 2_000
+    max_clients_per_location: int = 2_000
+    max_addresses_per_pc6: int = 5_000
+    memory_limit_mb: int = 0
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -154,3 +180,10 @@ def _check(s: Settings, path: Path) -> None:
         fail("'oad_radius_m' moet groter dan 0 zijn")
     if s.privacy_min_count < 1:
         fail("'privacy_min_count' moet minstens 1 zijn")
+    for key in LIMIT_SETTINGS:  # the cap keeps every sum of limited figures far inside 64-bit integers
+        if not 1 <= getattr(s, key) <= LIMIT_CAP:
+            fail(f"'{key}' moet een geheel getal van 1 tot en met {LIMIT_CAP:,} zijn".replace(",", "."))
+    if s.memory_limit_mb < 0:
+        fail("'memory_limit_mb' mag niet negatief zijn (0 = het beschikbare geheugen)")
+    if s.privacy_min_range < 0:
+        fail("'privacy_min_range' mag niet negatief zijn")

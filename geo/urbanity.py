@@ -64,6 +64,25 @@ class DensityGrid:
     radius_m: float
 
 
+def grid_shape(x, y, radius_m: float = 1000.0, cell_m: float = 25.0,
+               margin_m: float | None = None) -> tuple[float, float, int, int]:
+    """West and north edge, width and height in cells of the OAD grid around the points.
+
+    Examples
+    --------
+    >>> grid_shape([0.0, 100.0], [0.0, 50.0], radius_m=50.0, cell_m=25.0)
+    (-75.0, 125.0, 10, 8)
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    margin = radius_m + cell_m if margin_m is None else margin_m
+    west = float(np.floor((x.min() - margin) / cell_m) * cell_m)
+    north = float(np.ceil((y.max() + margin) / cell_m) * cell_m)
+    width = int(np.ceil((x.max() + margin - west) / cell_m))
+    height = int(np.ceil((north - (y.min() - margin)) / cell_m))
+    return west, north, width, height
+
+
 def density_grid(x, y, radius_m: float = 1000.0, cell_m: float = 25.0, margin_m: float | None = None) -> DensityGrid:
     """Count addresses on a grid and sum them over a circular window (the OAD surface).
 
@@ -72,11 +91,7 @@ def density_grid(x, y, radius_m: float = 1000.0, cell_m: float = 25.0, margin_m:
     """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
-    margin = radius_m + cell_m if margin_m is None else margin_m
-    west = np.floor((x.min() - margin) / cell_m) * cell_m
-    north = np.ceil((y.max() + margin) / cell_m) * cell_m
-    width = int(np.ceil((x.max() + margin - west) / cell_m))
-    height = int(np.ceil((north - (y.min() - margin)) / cell_m))
+    west, north, width, height = grid_shape(x, y, radius_m, cell_m, margin_m)
     transform = from_origin(west, north, cell_m, cell_m)
     rows, cols = rowcol(transform, x, y)
     rows = np.asarray(rows)

@@ -16,11 +16,11 @@ FIELDS = (
     FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
     FieldSpec("gemeentenaam", "str", "Gemeente", popup=False),
     FieldSpec("zzp_groep", "str", "ZZP-groep"),
-    FieldSpec("groep_volgorde", "int", "Volgorde ZZP-groep", popup=False),
-    FieldSpec("jaar", "int", "Doeljaar", popup=False),
-    FieldSpec("vraag", "float", "Vraag {doeljaar}", "cliënten", c.VRAAG, 0),
-    FieldSpec("plaatsen", "int", "Plaatsen nu", "plaatsen", c.PLAATSEN),
-    FieldSpec("tekort", "float", "Tekort {doeljaar}", "plaatsen", c.TEKORT, 0),
+    FieldSpec("groep_volgorde", "int", "Volgorde ZZP-groep", popup=False, kind="class"),
+    FieldSpec("jaar", "int", "Doeljaar", popup=False, kind="class"),
+    FieldSpec("vraag", "float", "Vraag {doeljaar}", "cliënten", c.VRAAG, 0, kind="count"),
+    FieldSpec("plaatsen", "int", "Plaatsen nu", "plaatsen", c.PLAATSEN, kind="count"),
+    FieldSpec("tekort", "float", "Tekort {doeljaar}", "plaatsen", c.TEKORT, 0, kind="count"),
 )
 
 GROUP_COLOURS = ("#fdb863", "#b2abd2", "#5e3c99", "#bababa")

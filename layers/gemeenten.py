@@ -3,65 +3,70 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from geo.forecast import GROUP_LABELS, ZZP_GROUPS
 from geo.settings import Settings
 
 from . import common as c
-from .spec import Classification, FieldSpec, LayerSpec, LegendClass, number_nl, range_classes
+from .spec import Classification, CountRef, FieldSpec, LayerSpec, LegendClass, number_nl, range_classes
+
+LAST, FIRST = CountRef("laatste"), CountRef("eerste")
 
 _GAP_FIELDS = []
 for _g in ZZP_GROUPS:
     _GAP_FIELDS += [
-        FieldSpec(f"vraag_{_g}", "float", f"Vraag {{doeljaar}}, {GROUP_LABELS[_g]}", "cliënten", c.VRAAG, 0, popup=False),
-        FieldSpec(f"plaatsen_{_g}", "int", f"Plaatsen nu, {GROUP_LABELS[_g]}", "plaatsen", c.PLAATSEN, popup=False),
-        FieldSpec(f"tekort_{_g}", "float", f"Tekort {{doeljaar}}, {GROUP_LABELS[_g]}", "plaatsen", c.TEKORT, 0),
+        FieldSpec(f"vraag_{_g}", "float", f"Vraag {{doeljaar}}, {GROUP_LABELS[_g]}", "cliënten", c.VRAAG, 0,
+                  popup=False, kind="count", group=_g),
+        FieldSpec(f"plaatsen_{_g}", "int", f"Plaatsen nu, {GROUP_LABELS[_g]}", "plaatsen", c.PLAATSEN, popup=False,
+                  kind="count", group=_g),
+        FieldSpec(f"tekort_{_g}", "float", f"Tekort {{doeljaar}}, {GROUP_LABELS[_g]}", "plaatsen", c.TEKORT, 0,
+                  kind="count", group=_g),
     ]
 
 FIELDS = (
     FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
     FieldSpec("gemeentenaam", "str", "Gemeente", popup=False),
-    FieldSpec("inwoners", "int", "Inwoners", "", c.BEVOLKING),
-    FieldSpec("inwoners_75plus", "int", "Inwoners 75+", "", c.BEVOLKING, popup=False),
-    FieldSpec("aandeel_75plus", "float", "Aandeel 75-plussers", "%", c.AANDEEL_75, 1),
-    FieldSpec("ses_woa", "float", "SES-WOA-score", "", c.SES, 3, popup=False),
-    FieldSpec("ses_groep", "int", "SES-groep (1 laag - 5 hoog)", "", c.SES_GROUP),
-    FieldSpec("oad", "float", "Omgevingsadressendichtheid", "adressen per km²", c.OAD, 0, popup=False),
-    FieldSpec("stedelijkheid", "int", "Stedelijkheid (klasse)", "", c.STEDELIJKHEID, popup=False),
+    FieldSpec("inwoners", "int", "Inwoners", "", c.BEVOLKING, kind="count"),
+    FieldSpec("inwoners_75plus", "int", "Inwoners 75+", "", c.BEVOLKING, popup=False, kind="count"),
+    FieldSpec("aandeel_75plus", "float", "Aandeel 75-plussers", "%", c.AANDEEL_75, 1, kind="share"),
+    FieldSpec("ses_woa", "float", "SES-WOA-score", "", c.SES, 3, popup=False, kind="score"),
+    FieldSpec("ses_groep", "int", "SES-groep (1 laag - 5 hoog)", "", c.SES_GROUP, kind="class"),
+    FieldSpec("oad", "float", "Omgevingsadressendichtheid", "adressen per km²", c.OAD, 0, popup=False, kind="rate"),
+    FieldSpec("stedelijkheid", "int", "Stedelijkheid (klasse)", "", c.STEDELIJKHEID, popup=False, kind="class"),
     FieldSpec("stedelijkheid_label", "str", "Stedelijkheid", "", c.STEDELIJKHEID),
-    FieldSpec("vv_clienten", "int", "Wlz-cliënten V&V {laatste_jaar}", "cliënten", c.CLIENTEN, count=True),
-    FieldSpec("vv_clienten_begin", "int", "Wlz-cliënten V&V {eerste_jaar}", "cliënten", c.CLIENTEN, count=True, popup=False),
-    FieldSpec("clienten_per_1000_75plus", "float", "Cliënten per 1.000 inwoners 75+", "", c.CLIENTEN_PER_1000, 0),
+    FieldSpec("vv_clienten", "int", "Wlz-cliënten V&V (ZZP 4-8) {laatste_jaar}", "cliënten", c.CLIENTEN, count=True,
+              kind="count", rests_on=(LAST,)),
+    FieldSpec("vv_clienten_begin", "int", "Wlz-cliënten V&V (ZZP 4-8) {eerste_jaar}", "cliënten", c.CLIENTEN_BEGIN,
+              count=True, popup=False, kind="count", rests_on=(FIRST,)),
+    FieldSpec("clienten_per_1000_75plus", "float", "Cliënten per 1.000 inwoners 75+", "", c.CLIENTEN_PER_1000, 0,
+              kind="rate", rests_on=(LAST,)),
     FieldSpec("clienten_per_1000_75plus_begin", "float", "Cliënten per 1.000 inwoners 75+ in {eerste_jaar}", "",
-              c.CLIENTEN_PER_1000, 0, popup=False),
+              c.CLIENTEN_PER_1000_BEGIN, 0, popup=False, kind="rate", rests_on=(FIRST,)),
     FieldSpec("groei_clienten_per_1000", "float", "Groei cliënten per 1.000 inwoners 75+ {eerste_jaar}-{laatste_jaar}",
-              "%", c.CLIENTEN_PER_1000_GROEI, 1),
-    FieldSpec("groei_toewijzingen", "float", "Groei toewijzingen {eerste_jaar}-{laatste_jaar}", "%", c.GROEI, 1),
-    FieldSpec("groei_klasse", "int", "Groei toewijzingen (klasse)", "", c.GROEI, popup=False),
-    FieldSpec("aantal_locaties", "int", "Zorglocaties V&V", "", c.LOCATIES),
-    FieldSpec("locaties_per_1000_clienten", "float", "Zorglocaties V&V per 1.000 cliënten", "", c.LOCATIES_PER_1000, 1),
+              "%", c.CLIENTEN_PER_1000_GROEI, 1, kind="growth", rests_on=(FIRST, LAST)),
+    FieldSpec("groei_toewijzingen", "float", "Groei toewijzingen {eerste_jaar}-{laatste_jaar}", "%", c.GROEI, 1,
+              kind="growth", rests_on=(FIRST, LAST)),
+    FieldSpec("groei_klasse", "int", "Groei toewijzingen (klasse)", "", c.GROEI, popup=False, kind="class",
+              rests_on=(FIRST, LAST)),
+    FieldSpec("aantal_locaties", "int", "Zorglocaties V&V", "", c.LOCATIES, kind="count"),
+    FieldSpec("locaties_per_1000_clienten", "float", "Zorglocaties V&V per 1.000 cliënten", "", c.LOCATIES_PER_1000, 1,
+              kind="rate", rests_on=(LAST,)),
     *_GAP_FIELDS,
-    FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0),
-    FieldSpec("prognose_clienten", "float", "Verwachte cliënten V&V {doeljaar}", "cliënten", c.PROGNOSE, 0),
-    FieldSpec("nieuwe_clienten", "float", "Nieuwe cliënten {laatste_jaar}-{doeljaar}", "cliënten", c.NIEUW, 0),
-    FieldSpec("prognose_groei", "float", "Groei cliënten {laatste_jaar}-{doeljaar}", "%", c.PROGNOSE_GROEI, 0),
+    FieldSpec("tekort_totaal", "float", "Tekort {doeljaar}, totaal", "plaatsen", c.TEKORT, 0, kind="count"),
+    FieldSpec("prognose_clienten", "float", "Verwachte cliënten V&V (ZZP 4-8) {doeljaar}", "cliënten", c.PROGNOSE, 0,
+              kind="count"),
+    FieldSpec("nieuwe_clienten", "float", "Nieuwe cliënten (ZZP 4-8) {laatste_jaar}-{doeljaar}", "cliënten", c.NIEUW,
+              0, kind="count", rests_on=(LAST,)),
+    FieldSpec("prognose_groei", "float", "Groei cliënten (ZZP 4-8) {laatste_jaar}-{doeljaar}", "%", c.PROGNOSE_GROEI,
+              0, kind="growth", rests_on=(LAST,)),
 )
-
-#: fields that reveal client counts and are suppressed together when a count is small
-_PRIVATE = ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "clienten_per_1000_75plus_begin",
-            "groei_clienten_per_1000", "groei_toewijzingen", "groei_klasse", "locaties_per_1000_clienten",
-            "nieuwe_clienten", "prognose_groei")
 
 
 def build(results, settings: Settings) -> gpd.GeoDataFrame:
-    """The gemeenten with every declared field; small client counts suppressed."""
+    """The gemeenten with every declared field (suppression of small counts: ``layers.privacy``)."""
     gdf = results.gemeenten.copy()
-    small = (gdf["vv_clienten"] < settings.privacy_min_count) | (gdf["vv_clienten_begin"] < settings.privacy_min_count)
-    for name in _PRIVATE:
-        gdf[name] = gdf[name].astype("float" if name not in ("vv_clienten", "vv_clienten_begin", "groei_klasse") else "Int64")
-        gdf.loc[small, name] = pd.NA if str(gdf[name].dtype) == "Int64" else np.nan
+    for name in ("vv_clienten", "vv_clienten_begin", "groei_klasse"):
+        gdf[name] = gdf[name].astype("Int64")
     return gdf
 
 

@@ -22,12 +22,12 @@ FIELDS = (
     FieldSpec("plaats", "str", "Plaats", popup=False),
     FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
     FieldSpec("gemeentenaam", "str", "Gemeente"),
-    FieldSpec("plaatsen_totaal", "int", "Plaatsen totaal", "plaatsen", PLACES),
-    FieldSpec("plaatsen_zzp4", "int", "Plaatsen ZZP 4", "plaatsen", PLACES),
-    FieldSpec("plaatsen_zzp5_7", "int", "Plaatsen ZZP 5-7", "plaatsen", PLACES),
-    FieldSpec("plaatsen_zzp6_8", "int", "Plaatsen ZZP 6-8", "plaatsen", PLACES),
-    FieldSpec("plaatsen_overig", "int", "Plaatsen overig", "plaatsen", PLACES),
-    FieldSpec("telt_mee", "bool", "Telt mee als zorglocatie", "", c.LOCATIES),
+    FieldSpec("plaatsen_totaal", "int", "Plaatsen totaal", "plaatsen", PLACES, kind="count"),
+    FieldSpec("plaatsen_zzp4", "int", "Plaatsen ZZP 4", "plaatsen", PLACES, kind="count"),
+    FieldSpec("plaatsen_zzp5_7", "int", "Plaatsen ZZP 5-7", "plaatsen", PLACES, kind="count"),
+    FieldSpec("plaatsen_zzp6_8", "int", "Plaatsen ZZP 6-8", "plaatsen", PLACES, kind="count"),
+    FieldSpec("plaatsen_overig", "int", "Plaatsen overig", "plaatsen", PLACES, kind="count"),
+    FieldSpec("telt_mee", "bool", "Telt mee als zorglocatie", "", c.LOCATIES, kind="flag"),
     FieldSpec("geocodering", "str", "Plaatsbepaling", "", GEOCODE),
 )
 

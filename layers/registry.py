@@ -8,7 +8,9 @@ import pandas as pd
 from geo.settings import Settings
 
 from . import gap_2040, gemeenten, locaties, locaties_intern, stedelijkheid, wijken
-from .spec import LayerSpec
+from geo.disclosure import GROUP_SETS, PLACE_SETS, PUBLISHED_TABLES
+
+from .spec import FIELD_KINDS, LayerSpec
 
 GEOMETRY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",)}
 FIELD_TYPES = ("str", "int", "float", "bool")
@@ -40,6 +42,7 @@ def validate_specs(specs: tuple[LayerSpec, ...], settings: Settings) -> list[str
         for f in spec.fields:
             if f.type not in FIELD_TYPES:
                 problems.append(f"{spec.id}.{f.name}: onbekend type '{f.type}'")
+            problems += _kind_problems(spec.id, f, spec.public)
         for key in (spec.id_field, spec.label_field, spec.point_size_field):
             if key is not None and key not in names:
                 problems.append(f"{spec.id}: veld '{key}' is niet gedeclareerd")
@@ -56,6 +59,24 @@ def validate_specs(specs: tuple[LayerSpec, ...], settings: Settings) -> list[str
             elif cl.kind != "categories":
                 problems.append(f"{spec.id}.{cl.field}: onbekende legendasoort '{cl.kind}'")
     return problems
+
+
+def _kind_problems(layer: str, f, public: bool) -> list[str]:
+    """A field must say what kind of number it is, and (in a public layer) a client count must say
+    which published counts it rests on."""
+    out = []
+    if f.kind not in FIELD_KINDS:
+        out.append(f"{layer}.{f.name}: onbekende soort '{f.kind}'")
+    elif f.type in ("int", "float") and f.kind == "label":
+        out.append(f"{layer}.{f.name}: een getal moet zeggen wat voor getal het is (soort {', '.join(FIELD_KINDS[1:])})")
+    for ref in f.rests_on:
+        if ref.year not in ("eerste", "laatste", "jaar") or ref.group not in GROUP_SETS or ref.place not in PLACE_SETS:
+            out.append(f"{layer}.{f.name}: onbekende verwijzing naar cliëntaantallen {ref}")
+        elif not any(ref.group in t.groups and ref.place in t.places and not t.region_only for t in PUBLISHED_TABLES):
+            out.append(f"{layer}.{f.name}: rust op aantallen ({ref.group}, {ref.place}) die geen openbare tabel heeft")
+    if f.count and public and not f.rests_on:
+        out.append(f"{layer}.{f.name}: een cliëntaantal moet zeggen op welke aantallen het rust")
+    return out
 
 
 def validate_data(spec: LayerSpec, gdf: gpd.GeoDataFrame, settings: Settings) -> list[str]:

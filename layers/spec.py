@@ -20,11 +20,40 @@ class Leeswijzer:
         return {"bron": self.bron, "peildatum": self.peildatum, "uitleg": self.uitleg}
 
 
+#: added to the leeswijzer of every field that rests on observed client counts
+SUPPRESSED = ("Leeg waar een aantal cliënten kleiner is dan {drempel} of een klein aantal zou verraden "
+              "(onderdrukt wegens kleine aantallen).")
+
+#: what kind of number a field holds (the viewer, the API's "higher than the region" cue and the
+#: privacy rules read this instead of guessing from names)
+FIELD_KINDS = ("label", "count", "rate", "share", "growth", "score", "class", "flag")
+#: kinds that are compared with the region's value ("hoger/lager dan de regio"); counts are not
+COMPARABLE_KINDS = ("rate", "share", "growth", "score")
+
+
+@dataclass(frozen=True)
+class CountRef:
+    """A published client count that a field rests on (one cell of ``geo.disclosure``'s tables).
+
+    ``year`` is ``"eerste"`` or ``"laatste"`` (of the observed years), or
+    ``"jaar"`` for the row's own ``jaar`` column; ``group`` and ``place`` are a
+    group set and a place set of ``geo.disclosure`` (``zzp4_8``, ``alle``, ...).
+    Where the count is suppressed, the field is left empty.
+    """
+
+    year: str
+    group: str = "zzp4_8"
+    place: str = "alle"
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One attribute of a layer.
 
-    ``count`` marks a client count that the privacy threshold applies to;
+    ``kind`` says what kind of number it is (:data:`FIELD_KINDS`); ``count``
+    marks a client count that the privacy threshold applies to; ``rests_on``
+    lists the published client counts it is computed from (empty where one of
+    them is suppressed); ``group`` is the ZZP group it belongs to;
     ``decimals`` is how many decimals the viewer shows.
     """
 
@@ -36,12 +65,25 @@ class FieldSpec:
     decimals: int = 0
     count: bool = False
     popup: bool = True
+    kind: str = "label"
+    rests_on: tuple[CountRef, ...] = ()
+    group: str | None = None
+
+    def reading(self) -> Leeswijzer | None:
+        """The leeswijzer as shown, with the suppression rule where the field rests on client counts."""
+        if self.leeswijzer is None or not self.rests_on:
+            return self.leeswijzer
+        lw = self.leeswijzer
+        return Leeswijzer(lw.bron, lw.peildatum, f"{lw.uitleg} {SUPPRESSED}")
 
     def as_dict(self) -> dict:
         d = {"name": self.name, "type": self.type, "alias": self.alias, "unit": self.unit,
-             "decimals": self.decimals, "popup": self.popup}
+             "decimals": self.decimals, "popup": self.popup, "kind": self.kind,
+             "comparable": self.kind in COMPARABLE_KINDS, "suppressed_when_small": bool(self.rests_on)}
+        if self.group:
+            d["group"] = self.group
         if self.leeswijzer:
-            d["leeswijzer"] = self.leeswijzer.as_dict()
+            d["leeswijzer"] = self.reading().as_dict()
         return d
 
 

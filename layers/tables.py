@@ -7,9 +7,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: columns that hold (or reveal) observed client counts of the base year
+from .spec import CountRef, FieldSpec
+
+#: columns that hold observed client counts of the base year
 OBSERVED = ("clienten_thuis_nu", "clienten_intramuraal_nu")
-REVEALING = OBSERVED + ("extra_thuis", "extra_intramuraal", "aandeel_thuis")
+
+#: the columns of zorggebruik.csv that rest on observed client counts (of the row's year)
+CARE_USE_FIELDS = (
+    FieldSpec("clienten_zzp4_8", "int", "Cliënten ZZP 4-8", "cliënten", count=True, kind="count",
+              rests_on=(CountRef("jaar"),)),
+    FieldSpec("per_1000_75plus", "float", "Cliënten ZZP 4-8 per 1.000 inwoners 75+", kind="rate",
+              rests_on=(CountRef("jaar"),)),
+)
 
 COLUMN_TEXT = {
     "gemeentecode": "CBS-code van de gemeente; 'regio' is de hele regio (som van de gemeenten)",
@@ -30,22 +39,26 @@ COLUMN_TEXT = {
     "tekort": "Intramurale vraag min plaatsen nu; positief is een tekort",
     "bevolkingsmethode": "Hoe de bevolking per leeftijd is bepaald",
 }
+PRIVACY_TEXT = ("Waargenomen aantallen kleiner dan {drempel} zijn leeg gelaten, en ook de aantallen waarmee een klein "
+                "aantal uit te rekenen zou zijn (onderdrukt wegens kleine aantallen). Waar de aantallen van een "
+                "gemeente en groep niet gepubliceerd worden, rekent de prognose met het aandeel thuis van de regio "
+                "en zijn de extra cliënten leeg; het gebruik per leeftijd is gemeten over samengevoegde "
+                "leeftijdsklassen met minstens {drempel} cliënten. Zie docs/methode.md.")
 
 
-def public_forecast_table(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The forecast table without observed counts below ``threshold`` (nor what reveals them).
+class PublicationError(Exception):
+    """A table meant for the public holds an observed count below the threshold (a bug, never published)."""
 
-    Where the base year's observed home or intramural count of a gemeente and
-    group is below the threshold, both counts, the extra places (which equal a
-    projection minus that count) and the home share are left empty.
-    """
-    out = table.copy()
-    small = (out[list(OBSERVED)] < threshold).any(axis=1)
-    for col in REVEALING:
-        if col in out:
-            out[col] = out[col].astype(float)
-            out.loc[small, col] = np.nan
-    return out
+
+def check_public_forecast(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The public forecast table as it is (computed from published counts only, ``geo.forecast``),
+    after checking that no observed count in it lies below ``threshold``."""
+    for col in OBSERVED:
+        small = table[col].dropna() < threshold
+        if small.any():
+            raise PublicationError(f"openbare prognosetabel: kolom {col} bevat {int(small.sum())} aantal(len) "
+                                   f"onder de privacydrempel {threshold}")
+    return table
 
 
 def write_csv_nl(df: pd.DataFrame, path: Path) -> None:
@@ -54,9 +67,14 @@ def write_csv_nl(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFrame, assumptions: dict,
-                          threshold: int, internal_folder: Path | None = None) -> list[Path]:
-    """Full table as CSV and XLSX (sheets: the table, extra places per scenario, explanation)."""
-    public = public_forecast_table(table, threshold)
+                          threshold: int, internal_folder: Path | None = None,
+                          exact: pd.DataFrame | None = None) -> list[Path]:
+    """Full table as CSV and XLSX (sheets: the table, extra places per scenario, explanation).
+
+    ``table`` is the public forecast; ``exact`` (the forecast on every exact
+    count) goes only to ``internal_folder``, as ``prognose_tekort_intern.csv``.
+    """
+    public = check_public_forecast(table, threshold)
     csv = folder / "prognose_tekort.csv"
     write_csv_nl(public, csv)
     xlsx = folder / "prognose_tekort.xlsx"
@@ -65,7 +83,7 @@ def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFra
         + [("", ""), ("Aanname", "Waarde")]
         + [(k, ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
            for k, v in assumptions.items()]
-        + [("", ""), ("Privacy", f"Waargenomen aantallen kleiner dan {threshold} en wat ze verraadt zijn leeg gelaten")],
+        + [("", ""), ("Privacy", PRIVACY_TEXT.format(drempel=threshold))],
         columns=["Kolom of aanname", "Toelichting"])
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
         public.to_excel(xl, sheet_name="Prognose en tekort", index=False)
@@ -78,16 +96,7 @@ def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFra
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
     written = [csv, xlsx]
     if internal_folder is not None:
-        exact = internal_folder / "prognose_tekort_intern.csv"
-        write_csv_nl(table, exact)
-        written.append(exact)
+        path = internal_folder / "prognose_tekort_intern.csv"
+        write_csv_nl(table if exact is None else exact, path)
+        written.append(path)
     return written
-
-
-def public_care_use(care_use: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Clients ZZP 4-8 per 1,000 aged 75+ per gemeente and year, without counts below ``threshold``."""
-    out = care_use.copy()
-    small = out["clienten_zzp4_8"] < threshold
-    out["clienten_zzp4_8"] = out["clienten_zzp4_8"].astype(float)
-    out.loc[small, ["clienten_zzp4_8", "per_1000_75plus"]] = np.nan
-    return out

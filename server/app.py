@@ -1,107 +1,27 @@
-"""The FastAPI application: ``create_app(settings)`` serves one published build."""
+"""The FastAPI application: ``create_app(settings)`` serves the published build and follows new ones."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
-from .errors import (BadRequest, BuildMissing, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized,
-                     install_handlers)
+from .access import LayerAccess, is_public
+from .builds import Build, BuildLeases, BuildManager, open_build  # noqa: F401 - Build, open_build: public API
+from .errors import BadRequest, BuildMissing, NotFound, RangeNotSatisfiable, install_handlers
 from .features import features_router, json_value
+from .headers import ResponseHeaders
 from .settings import ServerSettings
-from .tiles import TileArchive
 
-_LAYER_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _INT = re.compile(r"^\d{1,8}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
 _Y = re.compile(r"^(\d{1,8})(?:\.(pbf|mvt))?$")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
-
-
-@dataclass
-class Build:
-    """A published build opened once: catalog, tile archives, gemeente label points."""
-
-    folder: Path
-    catalog: dict
-    layers: dict[str, dict]
-    archives: dict[str, TileArchive]
-    gemeenten: list[dict] = field(default_factory=list)
-    _frames: dict = field(default_factory=dict)
-
-    def features(self, layer: str):
-        """The layer's features in WGS84 as a GeoDataFrame (read from the GeoPackage once, then cached).
-
-        The index is the feature id used by the API: the layer's ``id_field`` value.
-        """
-        if layer not in self._frames:
-            import pyogrio
-
-            spec = self.layers[layer]
-            gpkg = self.folder / spec["gpkg"]
-            gdf = pyogrio.read_dataframe(gpkg, layer=layer).to_crs("EPSG:4326")
-            key = spec["id_field"]
-            ids = gdf[key].astype(str)
-            if ids.duplicated().any():  # e.g. gap_2040: one row per gemeente x group
-                ids = ids + "-" + gdf.groupby(key).cumcount().add(1).astype(str)
-            gdf.index = ids.to_numpy()
-            gdf.index.name = "id"
-            self._frames[layer] = gdf
-        return self._frames[layer]
-
-    def table_rows(self, name: str, code: str) -> list[dict]:
-        """Rows of one gemeente from a public table of the build (read once); [] when the build has none."""
-        key = f"_table_{name}"
-        if key not in self._frames:
-            import pandas as pd
-
-            path = self.folder / name
-            self._frames[key] = (pd.read_csv(path, sep=";", decimal=",", dtype={"gemeentecode": str},
-                                             encoding="utf-8-sig") if path.exists() else None)
-        table = self._frames[key]
-        if table is None:
-            return []
-        rows = table[table["gemeentecode"] == code]
-        return [{k: json_value(v) for k, v in r.items()} for r in rows.to_dict("records")]
-
-    def close(self) -> None:
-        for a in self.archives.values():
-            a.close()
-
-
-def open_build(folder: Path) -> Build | None:
-    """Open the build in ``folder``; None when nothing has been built there yet."""
-    folder = Path(folder)
-    catalog_path = folder / "catalog.json"
-    if not catalog_path.exists():
-        return None
-    folder = folder.resolve()
-    catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
-    layers = {l["id"]: l for l in catalog["layers"]}
-    archives = {lid: TileArchive(folder / "tiles" / f"{lid}.pmtiles") for lid in layers}
-    build = Build(folder=folder, catalog=catalog, layers=layers, archives=archives)
-    if "gemeenten" in layers:
-        build.gemeenten = _gemeente_points(build.features("gemeenten"))
-    return build
-
-
-def _gemeente_points(gdf) -> list[dict]:
-    """Name, a point inside and the bounds of every gemeente (from the WGS84 features)."""
-    points = gdf.geometry.representative_point()
-    out = []
-    for code, name, pt, geom in zip(gdf["gemeentecode"], gdf["gemeentenaam"], points, gdf.geometry):
-        out.append({"gemeentecode": code, "gemeentenaam": name,
-                    "label_point": [round(pt.x, 6), round(pt.y, 6)],
-                    "bbox": [round(v, 6) for v in geom.bounds]})
-    return out
 
 
 def comparison(value, region, decimals: int) -> str | None:
@@ -124,13 +44,14 @@ def gemeente_facts(build: Build, code: str) -> dict:
     region = spec.get("region_values", {})
     indicators = []
     for f in spec["fields"]:
-        if f["name"] in ("gemeentecode", "gemeentenaam") or f["name"].startswith(("vraag_", "plaatsen_", "tekort_")):
+        if f["name"] in ("gemeentecode", "gemeentenaam") or f.get("group"):  # the groups: under "tekort"
             continue
         value = json_value(row[f["name"]])
         reg = json_value(region.get(f["name"]))
-        rate = f["type"] == "float" and not f["name"].startswith("inwoners")
+        # only rates, shares, growth and scores (the field's declared kind) are compared with the region
         indicators.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
-                           "region": reg, "comparison": comparison(value, reg, f["decimals"]) if rate else None,
+                           "region": reg, "kind": f.get("kind"),
+                           "comparison": comparison(value, reg, f["decimals"]) if f.get("comparable") else None,
                            "leeswijzer": f.get("leeswijzer")})
     groups = [("zzp4", "ZZP 4"), ("zzp5_7", "ZZP 5-7"), ("zzp6_8", "ZZP 6-8"), ("overig", "overig")]
     gap = [{"zzp_groep": label, "vraag": json_value(row[f"vraag_{g}"]), "plaatsen": json_value(row[f"plaatsen_{g}"]),
@@ -144,62 +65,66 @@ def gemeente_facts(build: Build, code: str) -> dict:
             "prognose": build.table_rows("prognose_tekort.csv", code)}
 
 
+#: /docs without any CDN: Swagger UI from npm (static/node_modules, served under /vendor), its
+#: start script a file of its own (static/docs.js), so the Content-Security-Policy needs no inline script
+DOCS_HTML = """<!DOCTYPE html>
+<html lang="nl">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Wonen en Zorg 2040 - API</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/vendor/swagger-ui-dist/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/vendor/swagger-ui-dist/swagger-ui-bundle.js"></script>
+  <script src="/static/docs.js"></script>
+</body>
+</html>
+"""
+
+
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
-    """The map server for the build in ``settings.build_dir``."""
+    """The map server for the build in ``settings.build_dir``, switching to each newly published one."""
     settings = settings or ServerSettings()
+    builds = BuildManager(settings.build_dir, settings.reload_interval)
+    access = LayerAccess(settings.token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.build = open_build(settings.build_dir)
+        builds.start()
         yield
-        if app.state.build is not None:
-            app.state.build.close()
+        builds.stop()
 
     app = FastAPI(title="Wonen en Zorg 2040 - kaartserver", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="Vectortegels, lagencatalogus en gemeentecijfers van een build.")
+    app.state.builds = builds
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"],
                        allow_headers=["*"],
                        expose_headers=["ETag", "Content-Length", "Content-Range", "Accept-Ranges"])
+    app.add_middleware(BuildLeases)
+    app.add_middleware(ResponseHeaders, trusted_hosts=settings.trusted_hosts(),
+                       wildcard_cors="*" in settings.cors_origins)
     install_handlers(app)
 
     def build_of(request: Request) -> Build:
-        build = request.app.state.build
-        if build is None:
-            raise BuildMissing(f"er is nog geen build in {settings.build_dir}; draai eerst 'wz build'")
-        return build
+        """The request's build: one per request, kept until its answer has been sent."""
+        return builds.build_for(request.scope)
 
-    def authorized(request: Request) -> bool:
-        """Whether the request carries the configured bearer token (compared in constant time)."""
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        if not settings.token or scheme.lower() != "bearer" or not given:
-            return False
-        return hmac.compare_digest(given.strip().encode(), settings.token.encode())
-
-    def layer_of(build: Build, layer: str, request: Request) -> dict:
-        """The layer's catalog entry; internal layers only with a valid token (401 without, 403 wrong)."""
-        if not _LAYER_ID.match(layer) or layer not in build.layers:
-            raise NotFound(f"onbekende laag '{layer[:64]}'")
-        spec = build.layers[layer]
-        if not spec.get("public", True):
-            scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            if not given.strip():
-                raise Unauthorized(f"laag '{layer}' is vertrouwelijk: een sleutel (Bearer-token) is nodig",
-                                   headers={"WWW-Authenticate": 'Bearer realm="wonenzorg"'})
-            if not authorized(request):
-                raise Forbidden(f"de sleutel geeft geen toegang tot laag '{layer}'")
-        return spec
-
-    def visible_layers(build: Build, request: Request) -> list[dict]:
-        ok = authorized(request)
-        return [l for l in build.layers.values() if l.get("public", True) or ok]
+    def link_base(request: Request) -> str:
+        """Base of absolute links: ``WZ_PUBLIC_URL``, or the request's (trusted) host."""
+        return settings.public_url or str(request.base_url).rstrip("/")
 
     @app.get("/health", summary="Gezondheid van de server")
     def health(request: Request) -> JSONResponse:
-        build = request.app.state.build
-        if build is None:
-            return JSONResponse({"status": "geen build", "layers": []}, status_code=503)
-        return JSONResponse({"status": "ok", "layers": sorted(l["id"] for l in visible_layers(build, request))})
+        try:
+            build = build_of(request)
+        except BuildMissing as exc:
+            return JSONResponse({"status": "geen build", "detail": exc.detail, "layers": []}, status_code=503)
+        return JSONResponse({"status": "ok", "build": build.version, "built_at": build.catalog.get("built_at"),
+                             "layers": sorted(l["id"] for l in access.visible(build, request))})
 
     @app.get("/api/catalog", summary="Catalogus van de lagen met hun velden, legenda en leeswijzer")
     def catalog(request: Request) -> dict:
@@ -207,20 +132,21 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         cat = dict(build.catalog)
         cat["layers"] = [{**l, "tiles": f"/tiles/{l['id']}/{{z}}/{{x}}/{{y}}.pbf",
                           "tilejson": f"/tiles/{l['id']}.json", "pmtiles": f"/tiles/{l['id']}.pmtiles"}
-                         for l in visible_layers(build, request)]
+                         for l in access.visible(build, request)]
         return cat
 
     @app.get("/api/legend", summary="Legenda's per laag")
     def legend(request: Request) -> dict:
         build = build_of(request)
-        return {l["id"]: l["legend"] for l in visible_layers(build, request)}
+        return {l["id"]: l["legend"] for l in access.visible(build, request)}
 
     @app.get("/api/style.json", summary="MapLibre-stijl van de lagen (zoals de viewer ze kleurt)")
     def style(request: Request) -> dict:
         from layers.maplibre import style_json
 
-        build = build_of(request)
-        return style_json({**build.catalog, "layers": visible_layers(build, request)}, str(request.base_url))
+        build = build_of(request)  # public layers only, whatever the token: a style is shared freely
+        return style_json({**build.catalog, "layers": [l for l in build.layers.values() if is_public(l)]},
+                          link_base(request) + "/")
 
     @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
     def gemeenten(request: Request) -> list[dict]:
@@ -235,9 +161,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @app.get("/tiles/{layer}.json", summary="TileJSON 3.0 van een laag")
     def tilejson(layer: str, request: Request) -> dict:
         build = build_of(request)
-        spec = layer_of(build, layer, request)
+        spec = access.layer(build, layer, request)
         arch = build.archives[layer]
-        base = str(request.base_url).rstrip("/")
+        base = link_base(request)
         w, s, e, n = arch.bounds
         return {
             "tilejson": "3.0.0", "name": spec["title"], "description": spec.get("description", ""),
@@ -255,7 +181,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                         304: {"description": "niet gewijzigd"}, 400: {}, 404: {}})
     async def tile(layer: str, z: str, x: str, y: str, request: Request) -> Response:
         build = build_of(request)
-        layer_of(build, layer, request)
+        access.layer(build, layer, request)
         m = _Y.match(y)
         if not (_INT.match(z) and _INT.match(x) and m):
             raise BadRequest("tegeladres moet de vorm /tiles/{laag}/{z}/{x}/{y}.pbf hebben met gehele getallen")
@@ -280,11 +206,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return Response(content=arch.read(*loc), media_type=MVT_TYPE, headers=headers)
 
     @app.get("/tiles/{layer}.pmtiles", summary="PMTiles-archief (HTTP Range)",
-                   responses={200: {"content": {"application/vnd.pmtiles": {}}}, 206: {"description": "deel"},
-                              304: {}, 401: {}, 403: {}, 404: {}, 416: {}})
+             responses={200: {"content": {"application/vnd.pmtiles": {}}}, 206: {"description": "deel"},
+                        304: {}, 404: {}, 416: {}})
     async def archive(layer: str, request: Request) -> Response:
         build = build_of(request)
-        layer_of(build, layer, request)
+        access.layer(build, layer, request)
         arch = build.archives[layer]
         size = arch.size
         etag = f'"{arch.etag_base}"'
@@ -311,7 +237,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     app.add_api_route("/tiles/{layer}.pmtiles", archive, methods=["HEAD"], include_in_schema=False)
 
-    app.include_router(features_router(build_of))  # OGC API - Features under /ogc (ends with a catch-all route)
+    # OGC API - Features under /ogc (ends with a catch-all route); the same access rule and links
+    app.include_router(features_router(build_of, access=access, link_base=link_base))
 
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)
@@ -322,6 +249,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         if not page.is_file():
             raise NotFound(f"de viewer ontbreekt ({page})")
         return FileResponse(page, media_type="text/html")
+
+    @app.get("/docs", include_in_schema=False, name="api_docs")
+    def api_docs() -> HTMLResponse:
+        """Swagger UI of the OpenAPI document, entirely from this server."""
+        return HTMLResponse(DOCS_HTML)
 
     @app.get("/vendor/{package}/{path:path}", include_in_schema=False)
     def vendor(package: str, path: str) -> FileResponse:
@@ -381,6 +313,21 @@ def _npm_dependencies(static_dir: Path) -> set[str]:
     return set(pkg.get("dependencies", {}))
 
 
+def log_to_stderr() -> None:
+    """The server's own log lines (build switches, refused builds) on stderr, one line each."""
+    import logging
+    import sys
+
+    logger = logging.getLogger("wonenzorg")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s wz[%(process)d] %(message)s", "%Y-%m-%d %H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def app_from_env() -> FastAPI:
-    """Factory for uvicorn: settings from ``WZ_*`` environment variables."""
+    """Factory for uvicorn (one call per worker process): settings from ``WZ_*`` environment variables."""
+    log_to_stderr()
     return create_app(ServerSettings())

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +36,87 @@ def cmd_demo(args) -> int:
     return 0
 
 
+class BuildTerminated(KeyboardInterrupt):
+    """SIGTERM during ``wz build``: taken down the same clean-up path as Ctrl+C (exit code 143)."""
+
+
+@contextlib.contextmanager
+def _signals_as_interrupt():
+    """SIGTERM and SIGINT raise an interrupt once; a second signal cannot break off the clean-up."""
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise BuildTerminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    try:
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    except ValueError:  # not the main thread: leave the signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+#: what an operating-system error means for a build, and what the user can do about it (Dutch)
+_ENVIRONMENT_FAULTS = {
+    errno.EROFS: ("het bestandssysteem is alleen-lezen", "kies met --out een map op een schrijfbare schijf"),
+    errno.EACCES: ("u hebt daar geen schrijfrechten", "kies met --out een map waarin u mag schrijven"),
+    errno.EPERM: ("u hebt daar geen schrijfrechten", "kies met --out een map waarin u mag schrijven"),
+    errno.ENOSPC: ("de schijf is vol", "maak ruimte vrij of kies met --out een map op een andere schijf"),
+    errno.EDQUOT: ("uw schijfquotum is op", "maak ruimte vrij of kies met --out een map op een andere schijf"),
+    errno.ENOTDIR: ("dat is een bestand, geen map", "kies met --out een pad in een map"),
+}
+
+
+def environment_fault(exc: BaseException, out: Path, inputs: Path) -> str | None:
+    """One Dutch line for a read-only, forbidden or full output folder; None for any other error.
+
+    Looks through the chain of causes for an ``OSError`` with one of the
+    errno values of :data:`_ENVIRONMENT_FAULTS`, or (GDAL and tippecanoe wrap
+    them in their own errors) for the system's text of one of them.
+    """
+    code, filename = None, None
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in _ENVIRONMENT_FAULTS:
+            code, filename = e.errno, e.filename
+            break
+        e = e.__cause__ or e.__context__
+    if code is None:
+        text = str(exc)
+        code = next((c for c in _ENVIRONMENT_FAULTS if os.strerror(c) in text), None)
+        if code is None:
+            return None
+    where = Path(filename) if filename else out.absolute().parent
+    if filename and inputs.absolute() in where.absolute().parents:
+        return f"kan {where} niet lezen: {os.strerror(code).lower()}; controleer de rechten van de invoermap"
+    folder = where if where.is_dir() else where.parent
+    while not folder.exists() and folder != folder.parent:  # a temporary folder is gone by now: name its parent
+        folder = folder.parent
+    reason, advice = _ENVIRONMENT_FAULTS[code]
+    kept = f" De vorige build in {out} is ongewijzigd." if out.exists() else ""
+    return f"kan niet schrijven in {folder}: {reason}; {advice}.{kept}"
+
+
+def _probe_writable(out: Path) -> None:
+    """Fail at once, before reading the inputs, when the build cannot be written next to ``out``."""
+    from layers.publish import versions_dir
+
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:  # the build makes missing folders: try where it would
+        parent = parent.parent
+    vdir = versions_dir(out.absolute())
+    for folder in (parent, vdir) if vdir.is_dir() else (parent,):
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+
+
 def cmd_build(args) -> int:
     from layers.publish import build_all
 
@@ -57,8 +142,27 @@ def cmd_build(args) -> int:
             state["bar"] = False
         print(f"[{next(stages)}] {msg} ...", flush=True)
 
-    summary = build_all(Path(args.inputs), Path(args.out),
-                        Path(args.settings) if args.settings else None, progress=progress)
+    out = Path(args.out)
+    try:
+        with _signals_as_interrupt():
+            _probe_writable(out)
+            summary = build_all(Path(args.inputs), out, Path(args.settings) if args.settings else None,
+                                progress=progress)
+    except KeyboardInterrupt as exc:
+        if state["bar"]:
+            print()
+        how = "door SIGTERM" if isinstance(exc, BuildTerminated) else "met Ctrl+C"
+        kept = f"; de vorige build in {out} is ongewijzigd" if out.exists() else ""
+        print(f"Afgebroken {how}: de onvolledige build is opgeruimd{kept}.", file=sys.stderr)
+        return 143 if isinstance(exc, BuildTerminated) else 130
+    except Exception as exc:  # noqa: BLE001 - a full disk or a read-only folder is not a bug: say so in one line
+        message = environment_fault(exc, out, Path(args.inputs))
+        if message is None:
+            raise
+        if state["bar"]:
+            print()
+        print(f"Fout: {message}", file=sys.stderr)
+        return 1
     geo = summary.geocoding
     print(f"Geocodering: {geo['exact_pc6']} van {geo['totaal']} locaties op PC6 geplaatst "
           f"({100 * geo['match_rate_pc6']:.1f}%), {geo['geplaatst'] - geo['exact_pc6']} benaderd met PC4, "
@@ -73,17 +177,36 @@ def cmd_build(args) -> int:
 
 def cmd_serve(args) -> int:
     import uvicorn
+    from pydantic import ValidationError
+
+    from .errors import DamagedBuild
+    from .integrity import describe, verify_build
+    from .settings import ServerSettings, explain
 
     build = Path(args.build)
     if not (build / "catalog.json").exists():
         print(f"Fout: er is geen build in {build}; draai eerst 'wz build'.", file=sys.stderr)
         return 2
-    os.environ["WZ_BUILD_DIR"] = str(build.resolve())
+    try:  # here, before any worker starts: a damaged build stops the server whatever the worker count
+        verify_build(build)
+    except DamagedBuild as exc:
+        print(f"Fout: {describe(build, exc)}", file=sys.stderr)
+        return 2
+    # the symlink itself, not its target: the workers follow every newly published build behind it
+    os.environ["WZ_BUILD_DIR"] = str(build.absolute())
     os.environ["WZ_HOST"] = args.host
     os.environ["WZ_PORT"] = str(args.port)
-    workers = args.workers or int(os.environ.get("WZ_WORKERS", 0)) or min(4, os.cpu_count() or 1)
-    print(f"Kaartviewer: http://{args.host}:{args.port}/  ({workers} werkprocessen; stoppen met Ctrl+C)",
-          flush=True)
+    try:
+        settings = ServerSettings()
+    except ValidationError as exc:
+        print(f"Fout: {explain(exc)}", file=sys.stderr)
+        return 2
+    workers = args.workers or settings.workers or min(4, os.cpu_count() or 1)
+    print(f"Kaartviewer: {settings.public_url or f'http://{args.host}:{args.port}'}/  "
+          f"({workers} {'werkproces' if workers == 1 else 'werkprocessen'}; stoppen met Ctrl+C)", flush=True)
+    if settings.allowed_hosts is None and not settings.public_url and args.host in ("0.0.0.0", "::"):
+        print("Let op: de server antwoordt alleen op de namen 127.0.0.1, localhost en ::1; zet de naam "
+              "waaronder hij bereikbaar is in WZ_ALLOWED_HOSTS of WZ_PUBLIC_URL.", flush=True)
     from .protocol import NoDelayH11Protocol
 
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,

@@ -7,7 +7,7 @@ as its base URL.
 
 * ``/ogc``                                   landing page (links: self, service-desc, conformance, data)
 * ``/ogc/conformance``                       core, geojson, oas30
-* ``/ogc/collections``                       one collection per public vector layer
+* ``/ogc/collections``                       one collection per vector layer the caller may see
 * ``/ogc/collections/{id}``                  one collection
 * ``/ogc/collections/{id}/items``            features: ``bbox``, ``limit``, ``offset``, ``f=json|csv``
 * ``/ogc/collections/{id}/items/{featureId}`` one feature
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
@@ -33,6 +32,7 @@ import shapely.geometry
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from .access import PUBLIC_ONLY, LayerAccess
 from .errors import BadRequest, BuildMissing, NotFound
 
 GEOJSON = "application/geo+json"
@@ -75,26 +75,18 @@ _ERRORS = {400: {"description": "ongeldige parameter"}, 404: {"description": "ni
 
 
 def _default_build_of(request: Request):
+    """The build of the app's ``BuildManager`` (``app.state.builds``), or a fixed ``app.state.build``."""
+    builds = getattr(request.app.state, "builds", None)
+    if builds is not None:
+        return builds.build_for(request.scope)
     build = getattr(request.app.state, "build", None)
     if build is None:
         raise BuildMissing("er is nog geen build; draai eerst 'wz build'")
     return build
 
 
-class _TreeCache:
-    """One shapely STRtree per layer, built once for the cached frame (rebuilt only if the frame changes)."""
-
-    def __init__(self):
-        self._trees: dict[str, tuple[object, shapely.STRtree]] = {}
-        self._lock = threading.Lock()
-
-    def tree(self, layer: str, frame) -> shapely.STRtree:
-        with self._lock:
-            hit = self._trees.get(layer)
-            if hit is None or hit[0] is not frame:
-                hit = (frame, shapely.STRtree(np.asarray(frame.geometry.values, dtype=object)))
-                self._trees[layer] = hit
-            return hit[1]
+def _request_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
 
 
 def _json_bytes(doc) -> bytes:
@@ -219,31 +211,30 @@ def _csv(frame, names: list[str]) -> bytes:
     return "\ufeff".encode("utf-8") + text.encode("utf-8")
 
 
-def features_router(build_of: Callable[[Request], object] | None = None) -> APIRouter:
+def features_router(build_of: Callable[[Request], object] | None = None, access: LayerAccess = PUBLIC_ONLY,
+                    link_base: Callable[[Request], str] = _request_base) -> APIRouter:
     """The OGC API - Features endpoints under ``/ogc``.
 
-    ``build_of(request)`` gives the open ``Build`` (and raises ``BuildMissing`` when there is none);
-    by default it reads ``request.app.state.build``.
+    ``build_of(request)`` gives the request's ``Build`` (and raises ``BuildMissing`` when there is
+    none); by default the app's ``BuildManager``. ``access`` decides which layers the request may
+    see (default: public ones only); ``link_base(request)`` is the base of absolute links
+    (the trusted ``WZ_PUBLIC_URL`` or the request's checked ``Host``).
     """
     build_of = build_of or _default_build_of
-    trees = _TreeCache()
     router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
     def url(request: Request, name: str, query: dict | None = None, **path) -> str:
-        href = str(request.url_for(name, **path))
+        href = link_base(request) + str(request.app.url_path_for(name, **path))
         if query:
             href += "?" + urlencode(query, safe=",")
         return href
 
-    def public_layers(build) -> list[dict]:
-        """The collections: the build's public layers (internal ones stay behind the token-guarded /tiles)."""
-        return [spec for spec in build.layers.values() if spec.get("public", True)]
+    def public_layers(build, request: Request) -> list[dict]:
+        """The collections this request may see (internal layers only with the token)."""
+        return access.visible(build, request)
 
-    def layer_of(build, collection_id: str) -> dict:
-        spec = build.layers.get(collection_id)
-        if spec is None or not spec.get("public", True):  # an internal layer is not even named
-            raise NotFound(f"onbekende collectie '{collection_id[:64]}'; zie /ogc/collections voor de lagen")
-        return spec
+    def layer_of(build, collection_id: str, request: Request) -> dict:
+        return access.layer(build, collection_id, request, what="collectie")
 
     def field_names(spec: dict) -> list[str]:
         return [f["name"] for f in spec.get("fields", [])]
@@ -284,10 +275,11 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
         ]
         app = request.app
         if app.openapi_url:
-            links.insert(1, {"href": str(request.base_url).rstrip("/") + app.openapi_url, "rel": "service-desc",
+            links.insert(1, {"href": link_base(request) + app.openapi_url, "rel": "service-desc",
                              "type": OPENAPI_JSON, "title": "Beschrijving van de API (OpenAPI 3.0)"})
-        if app.docs_url:
-            links.insert(2, {"href": str(request.base_url).rstrip("/") + app.docs_url, "rel": "service-doc",
+        docs = app.docs_url or next((r.path for r in app.routes if getattr(r, "name", None) == "api_docs"), None)
+        if docs:
+            links.insert(2, {"href": link_base(request) + docs, "rel": "service-doc",
                              "type": "text/html", "title": "Documentatie van de API"})
         title = build.catalog.get("title", "Wonen en Zorg 2040")
         return _answer({
@@ -315,7 +307,7 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
         build = build_of(request)
         return _answer({
             "links": [{"href": url(request, "ogc_collections"), "rel": "self", "type": JSON, "title": "De lagen"}],
-            "collections": [collection_doc(request, build, spec) for spec in public_layers(build)],
+            "collections": [collection_doc(request, build, spec) for spec in public_layers(build, request)],
         })
 
     @router.get("/collections/{collectionId}", name="ogc_collection", summary="OGC API - Features: een laag",
@@ -323,7 +315,7 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
     def collection(collectionId: str, request: Request) -> Response:
         _format(request, ("json",))
         build = build_of(request)
-        return _answer(collection_doc(request, build, layer_of(build, collectionId)))
+        return _answer(collection_doc(request, build, layer_of(build, collectionId, request)))
 
     @router.get("/collections/{collectionId}/items", name="ogc_items",
                 summary="OGC API - Features: objecten van een laag (GeoJSON of CSV)",
@@ -336,12 +328,12 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
         limit = parse_limit(_param(request, "limit"))
         offset = parse_offset(_param(request, "offset"))
         build = build_of(request)
-        spec = layer_of(build, collectionId)
+        spec = layer_of(build, collectionId, request)
         frame = build.features(collectionId)
         if bbox is None:
             positions = np.arange(len(frame))
         else:
-            hits = trees.tree(collectionId, frame).query(shapely.box(*bbox), predicate="intersects")
+            hits = build.spatial_index(collectionId).query(shapely.box(*bbox), predicate="intersects")
             positions = np.sort(hits)
         matched = len(positions)
         page = frame.iloc[positions[offset:offset + limit]]
@@ -389,7 +381,7 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
     def item(collectionId: str, featureId: str, request: Request) -> Response:
         _format(request, ("json",))
         build = build_of(request)
-        spec = layer_of(build, collectionId)
+        spec = layer_of(build, collectionId, request)
         frame = build.features(collectionId)
         matches = np.flatnonzero(frame.index == featureId)
         if len(matches) == 0:
@@ -407,7 +399,9 @@ def features_router(build_of: Callable[[Request], object] | None = None) -> APIR
     def not_found(rest: str, request: Request) -> Response:
         """Anything else under /ogc: a Dutch 404; a trailing slash is sent to the address without it."""
         if rest.endswith("/") and rest.strip("/"):
-            target = str(request.url.replace(path=request.url.path.rstrip("/")))
+            target = request.url.path.rstrip("/")  # relative: never a link built from the Host header
+            if request.url.query:
+                target += "?" + request.url.query
             return RedirectResponse(target, status_code=307)
         raise NotFound(f"onbekend adres /ogc/{rest[:64]}; begin bij /ogc")
 

@@ -580,13 +580,11 @@
     return Object.prototype.hasOwnProperty.call(rv, name) ? rv[name] : undefined;
   }
 
-  // Counts whose region value is the sum over all areas (inhabitants, clients, places): the
-  // region column shows the regional total, but "lower than the region" would say nothing.
-  var TOTAL_UNITS = { 'plaatsen': true, 'cliënten': true, 'locaties': true };
-  var TOTAL_NAMES = /^(inwoners(_75plus)?|vv_clienten(_begin)?|aantal_.+|vraag_.+|plaatsen_.+|tekort_.+)$/;
-
+  // Only rates, shares, growth and scores are compared with the region (the catalog's
+  // field.comparable, from the field's declared kind); for counts (inhabitants, clients, places)
+  // the region column shows the regional total, and "lower than the region" would say nothing.
   function isRegionTotal(field) {
-    return !!TOTAL_UNITS[field.unit] || TOTAL_NAMES.test(field.name);
+    return !field.comparable;
   }
 
   /**

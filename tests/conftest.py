@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("WZ_SHARED_DATA", ROOT.parent / "shared" / "data"))
+# Starlette's TestClient sends "Host: testserver"; the server answers only to trusted host names
+# (WZ_ALLOWED_HOSTS). Tests of that rule set their own list (tests/test_server_headers.py).
+os.environ.setdefault("WZ_ALLOWED_HOSTS", "127.0.0.1,localhost,::1,testserver")
 
 
 @pytest.fixture(scope="session")

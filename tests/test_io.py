@@ -292,3 +292,80 @@ def test_broken_toml_is_a_settings_error(tmp_path):
         load_settings(_toml(tmp_path, "target_year = \n"))
     assert "instellingen.toml" in str(exc.value)
 
+
+
+# --- issue 9: numbers as written, row numbers that stay right, keys that must be unique -------------------
+
+def test_thousands_separator_in_a_semicolon_file(tmp_path):
+    lines = [CLIENT_HEADER, "2023;GM0344;80-84;VV5;intramuraal;1.234"]
+    df = read_table(write(tmp_path, "wlz_clienten.csv", lines), CONTRACTS["clienten"])
+    assert df["aantal_clienten"].tolist() == [1234]
+
+
+def test_a_decimal_in_an_excel_count_is_refused_not_multiplied(tmp_path):
+    # before issue 9 the point was taken for a thousands separator: 2.5 clients became 25
+    xlsx = tmp_path / "wlz_clienten.xlsx"
+    _xlsx(xlsx, CLIENT_HEADER.split(";"), [[2023, "GM0344", "80-84", "VV5", "intramuraal", 2.5]])
+    with pytest.raises(InputError) as exc:
+        read_table(xlsx, CONTRACTS["clienten"])
+    assert (exc.value.row, exc.value.column) == (2, "aantal_clienten")
+    assert "'2.5' is geen geheel getal" in str(exc.value)
+
+
+def test_row_numbers_count_physical_lines_of_quoted_values(tmp_path):
+    lines = [LOC_HEADER,
+             'L1;"Huize\nDe Linde";;3511AB;12;Utrecht;V&V;4;20;10;0;30;2',  # a name over two lines
+             "L2;Huize Ré;;;;Café-dorp;GZ;0;0;0;5;veel;0"]
+    with pytest.raises(InputError) as exc:
+        read_table(write(tmp_path, "zorglocaties.csv", lines), CONTRACTS["locaties"])
+    assert (exc.value.row, exc.value.column) == (4, "clienten_intramuraal")
+
+
+def test_row_numbers_after_blank_lines_reach_the_later_checks(tmp_path):
+    from geo.io import _normalise_clients
+
+    path = write(tmp_path, "wlz_clienten.csv", [CLIENT_HEADER, GOOD_ROWS[0], "", "",
+                                                 "2023;GM0344;80-84;VV99;intramuraal;3"])
+    with pytest.raises(InputError) as exc:
+        _normalise_clients(path, read_table(path, CONTRACTS["clienten"]))
+    assert (exc.value.row, exc.value.column) == (5, "zorgprofiel")
+
+
+def test_data_rows_wider_than_the_header_are_refused_not_shifted(tmp_path):
+    # every data row one field more than the header: pandas would silently make the first column the index
+    lines = ["postcode;aantal_adressen;x;y", "3511AB;12;136000;455000;", "3512CD;3;136100;455100;"]
+    with pytest.raises(InputError) as exc:
+        read_table(write(tmp_path, "pc6.csv", lines), CONTRACTS["pc6"])
+    assert exc.value.row == 2 and "5 velden, verwacht 4" in str(exc.value)
+
+
+def test_a_limit_comes_from_the_settings(tmp_path):
+    path = write(tmp_path, "wlz_clienten.csv", [CLIENT_HEADER, "2023;GM0344;80-84;VV5;intramuraal;500"])
+    assert read_table(path, CONTRACTS["clienten"])["aantal_clienten"].tolist() == [500]
+    with pytest.raises(InputError) as exc:
+        read_table(path, CONTRACTS["clienten"], dataclasses.replace(Settings(), max_clients_per_row=499))
+    assert "500 is groter dan 499, de grens 'max_clients_per_row'" in str(exc.value)
+
+
+POP_HEADER = "peildatum;regiocode;leeftijd_van;leeftijd_tot;herkomst;mannen;vrouwen"
+
+
+def test_population_breakdowns_are_summed_but_a_repeat_within_one_is_refused(tmp_path):
+    from geo.io import read_population
+
+    rows = ["2023-01-01;GM0344;80;85;nederlands;10;12", "2023-01-01;GM0344;80;85;migratieachtergrond;3;4"]
+    df, _ = read_population(write(tmp_path, "bevolking.csv", [POP_HEADER] + rows))
+    assert df[["mannen", "vrouwen"]].values.tolist() == [[13, 16]]
+    with pytest.raises(InputError) as exc:
+        read_population(write(tmp_path, "bevolking.csv", [POP_HEADER] + rows + [rows[0]]))
+    assert exc.value.row == 4 and "op regel 2 en op regel 4" in str(exc.value)
+    assert exc.value.column == "peildatum, regiocode, leeftijd_van, herkomst"
+
+
+def test_settings_limits_must_be_positive_whole_numbers(tmp_path):
+    with pytest.raises(SettingsError) as exc:
+        load_settings(_toml(tmp_path, "max_inhabitants = 0\n"))
+    assert "'max_inhabitants'" in str(exc.value)
+    with pytest.raises(SettingsError):
+        load_settings(_toml(tmp_path, "max_places_per_location = 10000000000\n"))  # above the cap of 10**9
+    assert load_settings(_toml(tmp_path, "max_places_per_location = 50\n")).max_places_per_location == 50

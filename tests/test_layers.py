@@ -46,28 +46,60 @@ def test_range_classes_cover_everything():
     assert cls.class_of(0) == 1 and cls.class_of(-0.001) == 0 and cls.class_of(250) == 4
 
 
-class _Results:
-    def __init__(self, gdf):
-        self.gemeenten = gdf
+class _Pattern:
+    """A stand-in for geo.disclosure.Disclosure: the keys given are suppressed, every other one shown."""
+
+    def __init__(self, hidden):
+        self.hidden = set(hidden)
+
+    def shown(self, key):
+        return key not in self.hidden
 
 
-def test_small_client_counts_are_suppressed_in_the_public_layer():
-    s = Settings(privacy_min_count=10)
+def test_fields_resting_on_a_suppressed_count_are_left_empty():
+    from layers.privacy import public_region_values, suppress_fields
+
+    s = Settings(privacy_min_count=10, observed_years=(2020, 2023))
     gdf = gpd.GeoDataFrame({
         "gemeentecode": ["GM9991", "GM9992", "GM9993"],
-        "vv_clienten": [9, 10, 250], "vv_clienten_begin": [12, 8, 200],
-        "clienten_per_1000_75plus": [80.0, 90.0, 120.0], "groei_toewijzingen": [-25.0, 25.0, 25.0],
+        "inwoners": [1000, 2000, 3000],
+        "vv_clienten": [9, 40, 250], "vv_clienten_begin": [12, 8, 200],
+        "clienten_per_1000_75plus": [80.0, 90.0, 120.0], "groei_toewijzingen": [-25.0, 400.0, 25.0],
         "groei_klasse": [1, 5, 5], "clienten_per_1000_75plus_begin": [70.0, 80.0, 110.0],
         "groei_clienten_per_1000": [14.3, 12.5, 9.1], "locaties_per_1000_clienten": [111.1, 100.0, 12.0],
         "nieuwe_clienten": [4.0, 9.0, 120.0], "prognose_groei": [44.4, 90.0, 48.0],
     }, geometry=[box(0, 0, 1, 1)] * 3, crs=28992)
-    out = gemeenten.build(_Results(gdf), s)
-    # GM9991 has 9 clients now, GM9992 had 8 at the start: both hidden entirely
-    for name in ("vv_clienten", "vv_clienten_begin", "clienten_per_1000_75plus", "groei_toewijzingen", "groei_klasse",
-                 "clienten_per_1000_75plus_begin", "groei_clienten_per_1000", "locaties_per_1000_clienten",
-                 "nieuwe_clienten", "prognose_groei"):
+    # GM9991's last-year count and GM9992's first-year count are suppressed
+    hidden = {("GM9991", 2023, "zzp4_8", "alle"), ("GM9992", 2020, "zzp4_8", "alle")}
+    fields = [f for f in gemeenten.SPEC.fields if f.name in gdf.columns]
+    out = suppress_fields(gdf, fields, _Pattern(hidden), s, "gemeentecode")
+    last_only = ("vv_clienten", "clienten_per_1000_75plus", "locaties_per_1000_clienten", "nieuwe_clienten",
+                 "prognose_groei")
+    first_only = ("vv_clienten_begin", "clienten_per_1000_75plus_begin")
+    both = ("groei_toewijzingen", "groei_klasse", "groei_clienten_per_1000")
+    for name in last_only:
+        assert out[name].isna().tolist() == [True, False, False], name
+    for name in first_only:
+        assert out[name].isna().tolist() == [False, True, False], name
+    for name in both:
         assert out[name].isna().tolist() == [True, True, False], name
-    assert out.loc[2, "vv_clienten"] == 250
+    assert out["inwoners"].tolist() == [1000, 2000, 3000]  # rests on no client count
+    assert out.loc[2, "vv_clienten"] == 250 and str(out["vv_clienten"].dtype) == "Int64"
+    assert gdf.loc[0, "vv_clienten"] == 9  # the input frame is left alone
+    # region values: the same rule with the region's counts
+    region = {"vv_clienten": 5000, "groei_toewijzingen": 3.0, "inwoners": 6000}
+    assert public_region_values(tuple(fields), region, _Pattern({("regio", 2020, "zzp4_8", "alle")}), s) == {
+        "vv_clienten": 5000, "inwoners": 6000}
+
+
+def test_every_field_resting_on_client_counts_says_so_in_its_leeswijzer():
+    for spec in load_registry():
+        for f in spec.fields:
+            lw = f.as_dict().get("leeswijzer")
+            if f.rests_on:
+                assert lw and "onderdrukt wegens kleine aantallen" in lw["uitleg"], f.name
+            elif lw:
+                assert "onderdrukt" not in lw["uitleg"], f.name
 
 
 def test_published_count_below_threshold_is_a_validation_problem():
@@ -89,3 +121,20 @@ def test_internal_layer_goes_to_its_own_geopackage(demo_build):
             continue
         cols = pyogrio.read_info(demo_build / "wonenzorg.gpkg", layer=layer)["fields"]
         assert "clienten_intramuraal" not in cols and "clienten_vpt_mpt" not in cols
+
+
+def test_numbers_declare_their_kind_and_counts_what_they_rest_on():
+    from layers.spec import CountRef, FieldSpec
+
+    extra = (FieldSpec("x", "float", "X"),                                     # a number without a kind
+             FieldSpec("y", "int", "Y", count=True, kind="count"),             # a client count resting on nothing
+             FieldSpec("z", "float", "Z", kind="rate", rests_on=(CountRef("laatste", "totaal"),)),  # all clients
+             FieldSpec("w", "float", "W", kind="gewicht"))                     # no such kind
+    bad = dataclasses.replace(gemeenten.SPEC, fields=gemeenten.SPEC.fields + extra)
+    problems = validate_specs((bad,), Settings())
+    assert any("gemeenten.x" in p and "soort" in p for p in problems)
+    assert any("gemeenten.y" in p and "rust" in p for p in problems)
+    # all clients per gemeente are never published (beside ZZP 4-8 they would give away 'overig')
+    assert any("gemeenten.z" in p and "geen openbare tabel" in p for p in problems)
+    assert any("gemeenten.w" in p and "onbekende soort" in p for p in problems)
+    assert validate_specs((gemeenten.SPEC,), Settings()) == []

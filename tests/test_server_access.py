@@ -1,4 +1,5 @@
-"""Server access rules, privacy in public answers, HTTP Range on the archives, path traversal."""
+"""Server access rules (internal layers hidden without the token), privacy in public answers,
+HTTP Range on the archives, path traversal."""
 
 from __future__ import annotations
 
@@ -36,21 +37,27 @@ def lon_lat_xy(lon, lat, z):
 
 # --- internal layers ---------------------------------------------------------------
 
-def test_internal_layer_needs_the_token(client, demo_build):
+def test_internal_layer_is_hidden_without_the_token(client, demo_build):
+    """Without a valid token (none, wrong, other scheme) an internal layer is a 404 like an unknown layer."""
     cat = json.loads((demo_build / "catalog.json").read_text())
     loc = next(l for l in cat["layers"] if l["id"] == "locaties_intern")
     w, s, e, n = loc["bounds"]
     z = 10
     x, y = lonlat_to_tile((w + e) / 2, (s + n) / 2, z)
     path = f"/tiles/locaties_intern/{z}/{x}/{y}.pbf"
-    r = client.get(path)
-    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
-    assert client.get(path, headers={"Authorization": "Bearer verkeerd"}).status_code == 403
-    assert client.get(path, headers={"Authorization": f"Basic {TOKEN}"}).status_code == 403
+    unknown = client.get(f"/tiles/geenlaag/{z}/{x}/{y}.pbf")
+    assert unknown.status_code == 404
+    for headers in ({}, {"Authorization": "Bearer verkeerd"}, {"Authorization": f"Basic {TOKEN}"},
+                    {"Authorization": "Bearer "}, {"Authorization": f"Bearer {TOKEN}x"}):
+        r = client.get(path, headers=headers)
+        assert r.status_code == 404, headers
+        assert "www-authenticate" not in r.headers
+        assert r.json()["detail"].replace("locaties_intern", "?") == unknown.json()["detail"].replace("geenlaag", "?")
     ok = client.get(path, headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code in (200, 204)
     for url in ("/tiles/locaties_intern.json", "/tiles/locaties_intern.pmtiles"):
-        assert client.get(url).status_code == 401
+        assert client.get(url).status_code == 404
+        assert client.get(url, headers={"Authorization": "Bearer verkeerd"}).status_code == 404
         assert client.get(url, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
@@ -64,9 +71,11 @@ def test_catalog_lists_internal_layers_only_with_the_token(client):
 
 def test_without_a_configured_token_internal_layers_are_never_served(demo_build):
     with TestClient(create_app(ServerSettings(build_dir=demo_build))) as c:
-        assert c.get("/tiles/locaties_intern.json").status_code == 401
-        assert c.get("/tiles/locaties_intern.json", headers={"Authorization": "Bearer "}).status_code == 401
-        assert c.get("/tiles/locaties_intern.json", headers={"Authorization": "Bearer x"}).status_code == 403
+        for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer x"},
+                        {"Authorization": f"Bearer {TOKEN}"}):
+            assert c.get("/tiles/locaties_intern.json", headers=headers).status_code == 404
+            assert c.get("/tiles/locaties_intern.pmtiles", headers=headers).status_code == 404
+            assert "locaties_intern" not in c.get("/api/catalog", headers=headers).text
 
 
 def test_public_tiles_hold_no_small_counts(client, demo_build):

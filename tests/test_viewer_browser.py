@@ -66,10 +66,12 @@ def test_index_html_loads_nothing_from_the_internet():
 
 def test_vendor_packages_are_pinned():
     pkg = json.loads((STATIC / "package.json").read_text(encoding="utf-8"))
-    assert pkg["dependencies"] == {"leaflet": "1.9.4", "leaflet.vectorgrid": "1.3.0"}
+    assert pkg["dependencies"] == {"leaflet": "1.9.4", "leaflet.vectorgrid": "1.3.0", "swagger-ui-dist": "5.35.0"}
     lock = json.loads((STATIC / "package-lock.json").read_text(encoding="utf-8"))
-    assert lock["packages"]["node_modules/leaflet"]["version"] == "1.9.4"
-    assert lock["packages"]["node_modules/leaflet.vectorgrid"]["version"] == "1.3.0"
+    for name, version in pkg["dependencies"].items():
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    # swagger-ui-dist pulls in a telemetry package; it is switched off for this project
+    assert pkg.get("scarfSettings", {}).get("enabled") is False
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,9 +259,18 @@ def shots(tmp_path) -> Path:
     return folder
 
 
+#: collects every Content-Security-Policy violation of a page in window.wzCsp (before any script runs)
+CSP_RECORDER = """
+window.wzCsp = [];
+document.addEventListener('securitypolicyviolation', e => window.wzCsp.push(
+    e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+"""
+
+
 @pytest.fixture()
 def page(browser, site):
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="nl-NL")
+    context.add_init_script(CSP_RECORDER)
     pg = context.new_page()
     errors: list[str] = []
 
@@ -276,15 +287,19 @@ def page(browser, site):
     pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     pg.on("console", on_console)
     pg.on("response", on_response)
-    pg.goto(site["url"] + "/")
+    first = pg.goto(site["url"] + "/")
+    assert "default-src 'self'" in first.headers.get("content-security-policy", ""), \
+        "the viewer must be tested under the server's Content-Security-Policy"
     try:
         pg.wait_for_selector('body[data-ready="1"]', state="attached", timeout=30_000)
     except Exception as exc:  # noqa: BLE001 - turn a timeout into a useful message
         info = pg.evaluate("() => ({...document.body.dataset, message: document.getElementById('message')?.textContent})")
         raise AssertionError(f"viewer never became ready: {info}; errors: {errors}") from exc
     yield pg
+    violations = pg.evaluate("() => window.wzCsp")
     context.close()
     assert not errors, f"errors in the viewer: {errors}"
+    assert not violations, f"the viewer breaks the Content-Security-Policy: {violations}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -707,3 +722,29 @@ def test_click_wijk_when_zoomed_in(page, site, demo_build, shots):
     x, y = view_at(page, target["lon"], target["lat"], 12)     # a popup may have panned the map
     assert gemeentenaam in open_popup_at(page, x, y)
     assert page.evaluate("() => window.wzState.selectedWijk") is None
+
+
+@pytest.mark.browser
+def test_api_docs_work_offline_under_the_csp(browser, live_server):
+    """/docs renders every operation of the OpenAPI document with files from the server only."""
+    doc = get_json(live_server + "/openapi.json")
+    operations = sum(1 for item in doc["paths"].values() for method in item if method in ("get", "head"))
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+    context.add_init_script(CSP_RECORDER)
+    pg = context.new_page()
+    errors, hosts = [], set()
+    pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    pg.on("console", lambda msg: errors.append(f"console.error: {msg.text}") if msg.type == "error" else None)
+    pg.on("request", lambda req: hosts.add(req.url.split("/")[2]))
+    try:
+        first = pg.goto(live_server + "/docs")
+        assert "default-src 'self'" in first.headers.get("content-security-policy", "")
+        pg.wait_for_function("n => document.querySelectorAll('.opblock').length >= n", arg=operations,
+                             timeout=30_000)
+        assert pg.locator(".opblock").count() == operations
+        violations = pg.evaluate("() => window.wzCsp")
+    finally:
+        context.close()
+    assert hosts == {live_server.split("//", 1)[1]}, f"requests to other hosts: {hosts}"
+    assert not errors, errors
+    assert not violations, violations

@@ -5,10 +5,15 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import box
+from shapely.geometry import box as shapely_box
 
 from geo.errors import InputError
 from geo.io import read_wijkbuurtkaart
+
+
+def box(x0, y0, x1, y1):
+    """A square in RD New near Utrecht (the readers refuse areas outside the Netherlands)."""
+    return shapely_box(150_000 + x0, 450_000 + y0, 150_000 + x1, 450_000 + y1)
 
 
 @pytest.fixture()
