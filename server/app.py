@@ -243,7 +243,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     static_dir = Path(settings.static_dir)
     npm_packages = _npm_dependencies(static_dir)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
         page = static_dir / "index.html"
         if not page.is_file():
