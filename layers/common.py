@@ -13,7 +13,11 @@ PURPLES_DARK_FIRST = ("#54278f", "#756bb1", "#9e9ac8", "#cbc9e2", "#f2f0f7")
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 RD_YL_BU = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
 GREENS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
-GAP = ("#1a9850", "#fee08b", "#fdae61", "#f46d43", "#a50026")
+#: gap: surplus in purple, shortage in four oranges (ColorBrewer PuOr: no red-green contrast, safe for
+#: the common colour-vision deficiencies)
+GAP = ("#8073ac", "#fee0b6", "#fdb863", "#e08214", "#b35806")
+YL_GN_BU = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+PURPLES = tuple(reversed(PURPLES_DARK_FIRST))
 
 BEVOLKING = Leeswijzer("CBS, bevolking naar leeftijd", "1 januari {laatste_jaar}",
                        "Inwoners op 1 januari volgens de bevolkingsstatistiek.")
@@ -85,6 +89,17 @@ def aandeel_75plus_classes() -> Classification:
     """Legend of the share of inhabitants aged 75+ (the same for gemeenten and wijken)."""
     return Classification("aandeel_75plus", "Aandeel 75-plussers", "classes",
                           range_classes((7.0, 8.5, 10.0, 11.5), YL_OR_BR, "%", 1), unit="%")
+
+
+def inwoners_classes(limits) -> Classification:
+    """Legend of the number of inhabitants (limits differ for gemeenten and wijken)."""
+    return Classification("inwoners", "Inwoners", "classes", range_classes(limits, YL_GN_BU, "", 0))
+
+
+def oad_classes() -> Classification:
+    """Legend of the address density, at the CBS stedelijkheid limits (darker is more urban)."""
+    return Classification("oad", "Omgevingsadressendichtheid", "classes",
+                          range_classes((500.0, 1000.0, 1500.0, 2500.0), PURPLES, "", 0), unit="adressen per km²")
 
 
 def stedelijkheid_classes() -> Classification:

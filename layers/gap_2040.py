@@ -8,6 +8,7 @@ from geo.forecast import GROUP_LABELS
 from geo.settings import Settings
 
 from . import common as c
+from .themes import GROUP_COLOURS
 from .spec import Classification, FieldSpec, LayerSpec, LegendClass, range_classes
 
 GROUP_ORDER = {label: k for k, label in enumerate(GROUP_LABELS.values(), start=1)}
@@ -23,7 +24,6 @@ FIELDS = (
     FieldSpec("tekort", "float", "Tekort {doeljaar}", "plaatsen", c.TEKORT, 0, kind="count"),
 )
 
-GROUP_COLOURS = ("#fdb863", "#b2abd2", "#5e3c99", "#bababa")
 
 
 def build(results, settings: Settings) -> gpd.GeoDataFrame:
@@ -43,8 +43,8 @@ def classifications(settings: Settings) -> list[Classification]:
                        range_classes((0.0, 10.0, 25.0, 100.0), c.GAP, "", 0,
                                      low_label="overschot (minder dan 0)"), unit="plaatsen"),
         Classification("zzp_groep", "ZZP-groep", "categories",
-                       tuple(LegendClass(color=col, label=lab, value=lab)
-                             for col, lab in zip(GROUP_COLOURS, GROUP_LABELS.values()))),
+                       tuple(LegendClass(color=GROUP_COLOURS[g], label=lab, value=lab)
+                             for g, lab in GROUP_LABELS.items())),
     ]
 
 

@@ -90,6 +90,12 @@ def classifications(settings: Settings) -> list[Classification]:
         c.ses_classes(),
         Classification("clienten_per_1000_75plus", "Cliënten V&V per 1.000 inwoners 75+", "classes",
                        range_classes((90.0, 110.0, 130.0, 150.0), c.GREENS, "", 0)),
+        c.inwoners_classes((10_000.0, 25_000.0, 50_000.0, 100_000.0)),
+        c.oad_classes(),
+        Classification("locaties_per_1000_clienten", "Zorglocaties V&V per 1.000 cliënten", "classes",
+                       range_classes((10.0, 15.0, 20.0, 25.0), c.GREENS, "", 0)),
+        Classification("nieuwe_clienten", f"Nieuwe cliënten {settings.observed_years[-1]}-{settings.target_year}",
+                       "classes", range_classes((50.0, 100.0, 250.0, 500.0), c.YL_OR_BR, "", 0), unit="cliënten"),
     ]
 
 

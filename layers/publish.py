@@ -33,6 +33,7 @@ from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
 from .privacy import public_region_values, suppress_fields
 from .tables import CARE_USE_FIELDS, write_csv_nl, write_forecast_tables
+from .themes import THEMES, downloads, forecast_meta
 from .versions import file_sha256, record_outputs, remove_stale_builds, versions_dir
 from .versions import swap_in as _swap_in
 
@@ -378,6 +379,8 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "observed_years": list(settings.observed_years),
         "bounds": bounds, "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
         "region_values": _public_region(results, specs, settings), "layers": layers, "rasters": rasters,
+        "themes": [t.as_dict() for t in THEMES], "forecast": forecast_meta(settings),
+        "downloads": downloads(settings),
         "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     # allow_nan=False: a NaN or Infinity would make the catalog unreadable for browsers

@@ -11,6 +11,7 @@ from . import gap_2040, gemeenten, locaties, locaties_intern, stedelijkheid, wij
 from geo.disclosure import GROUP_SETS, PLACE_SETS, PUBLISHED_TABLES
 
 from .spec import FIELD_KINDS, LayerSpec
+from .themes import theme_problems
 
 GEOMETRY_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",)}
 FIELD_TYPES = ("str", "int", "float", "bool")
@@ -123,6 +124,7 @@ def load_registry(settings: Settings | None = None) -> tuple[LayerSpec, ...]:
     """The layers in drawing order (bottom first); raises RegistryError listing every problem."""
     specs = (gemeenten.SPEC, gap_2040.SPEC, wijken.SPEC, locaties.SPEC, locaties_intern.SPEC)
     problems = validate_specs(specs, settings or Settings())
+    problems += theme_problems({s.id: s for s in specs}, settings or Settings())
     if problems:
         raise RegistryError(problems)
     return specs

@@ -38,6 +38,8 @@ def classifications(settings: Settings) -> list[Classification]:
         c.aandeel_75plus_classes(),
         c.stedelijkheid_classes(),
         c.ses_classes(),
+        c.inwoners_classes((1_000.0, 2_500.0, 5_000.0, 10_000.0)),
+        c.oad_classes(),
     ]
 
 
