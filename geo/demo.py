@@ -85,6 +85,29 @@ class DemoRegion:
     clients: pd.DataFrame
     locations: pd.DataFrame
     ses: pd.DataFrame
+    sessions: pd.DataFrame | None = None
+
+
+#: where the demo's gemeenten stand in the programme (fictional), by position in GEMEENTE_NAMES
+_SESSION_STEPS = (
+    ("kennismaking geweest", "2026-02-10", "sessie plannen met woningcorporaties en zorgaanbieders", "wethouder wonen"),
+    ("sessie gepland", "2026-04-14", "gebiedsanalyse rondsturen", "beleidsadviseur wonen"),
+    ("eerste sessie gehad", "2026-01-20", "woonzorgvisie schrijven", "beleidsadviseur zorg"),
+    ("woonzorgvisie in de maak", "2025-11-05", "afwegingskader nieuwbouw bespreken", "projectleider gemeente"),
+    ("tweede sessie gehad, afspraken vastgelegd", "2025-09-30", "voortgang volgen in het najaar", "wethouder zorg"),
+)
+
+
+def _sessions(gemeenten: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Session progress of two thirds of the demo's gemeenten (the rest have not started)."""
+    rows = []
+    for k, code in enumerate(gemeenten["statcode"]):
+        if k % 3 == 2:
+            continue
+        status, datum, step, role = _SESSION_STEPS[k % len(_SESSION_STEPS)]
+        rows.append({"gemeentecode": code, "status": status, "datum": datum, "volgende_stap": step,
+                     "contactpersoon_rol": role})
+    return pd.DataFrame(rows)
 
 
 def generate_demo(seed: int = SEED) -> DemoRegion:
@@ -130,7 +153,7 @@ def generate_demo(seed: int = SEED) -> DemoRegion:
         gemeenten=gemeenten, wijken=wijken[["statcode", "statnaam", "geometry"]],
         addresses=addresses[["postcode", "huisnummer", "x", "y"]], pc6=pc6,
         population=population, projection=projection, clients=clients,
-        locations=locations, ses=ses,
+        locations=locations, ses=ses, sessions=_sessions(gemeenten),
     )
 
 

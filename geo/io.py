@@ -43,6 +43,8 @@ FILES = {
     "locaties": "zorglocaties.csv",
     "ses": "ses_woa.csv",
 }
+#: optional inputs: used when present
+OPTIONAL_FILES = {"sessies": "sessies.csv", "woonzorgvarianten": "woonzorgvarianten.csv"}
 
 ZORGPROFIELEN = ("VV4", "VV5", "VV6", "VV7", "VV8", "VV9", "VV10")
 LEVERINGSVORMEN = ("intramuraal", "VPT", "MPT", "PGB")
@@ -65,6 +67,10 @@ class Inputs:
     locations: pd.DataFrame
     ses: pd.DataFrame
     survival: pd.DataFrame | None = None
+    #: where each gemeente stands in the programme of sessions (optional ``sessies.csv``)
+    sessions: pd.DataFrame | None = None
+    #: housing-with-care variants with one boolean column per group they suit
+    variants: pd.DataFrame | None = None
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     #: notes about the confidential client file: shown to the analyst, kept out of public reports
@@ -155,6 +161,22 @@ CONTRACTS: dict[str, tuple[Column, ...]] = {
     ),
 }
 CONTRACTS["prognose"] = CONTRACTS["bevolking"]
+#: where each gemeente stands in the programme of sessions (optional input)
+CONTRACTS["sessies"] = (
+    Column("gemeentecode", **GM_CODE),
+    Column("status", expected="een korte status, bijvoorbeeld 'sessie gepland'"),
+    Column("datum", required=False, **_pattern(r"\d{4}-\d{2}-\d{2}", "een datum als 2026-03-15")),
+    Column("volgende_stap", required=False),
+    Column("contactpersoon_rol", required=False),
+)
+#: the housing-with-care variants and the ZZP groups each suits (``x``); replaceable by the user
+CONTRACTS["woonzorgvarianten"] = (
+    Column("nummer", "int", minimum=1, maximum=999),
+    Column("variant"),
+    Column("partijen", required=False),
+)
+#: the project's own table of housing-with-care variants (Wonen en Zorg 2040), used when the inputs have none
+DEFAULT_VARIANTS = Path(__file__).resolve().parent.parent / "data" / "woonzorgvarianten.csv"
 CONTRACTS["overlevingskansen"] = (
     Column("leeftijd_van", "int", allowed=tuple(str(b) for b in AGE_BANDS),
            expected="de ondergrens van een 5-jaarsklasse (0, 5, ..., 95)", maximum=95),
@@ -970,14 +992,73 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
                      years=settings.observed_years, files={k: Path(v).name for k, v in files.items()})
     notes += checked.notes
     internal_notes = list(checked.internal_notes)
+    sessions = None
+    if (folder / OPTIONAL_FILES["sessies"]).exists():
+        files["sessies"] = folder / OPTIONAL_FILES["sessies"]
+        sessions = read_sessions(files["sessies"], set(gemeenten["statcode"]), settings)
+    files["woonzorgvarianten"] = (folder / OPTIONAL_FILES["woonzorgvarianten"]
+                                  if (folder / OPTIONAL_FILES["woonzorgvarianten"]).exists() else DEFAULT_VARIANTS)
+    variants = read_variants(files["woonzorgvarianten"], settings)
     for df in (addresses, pc6, locations, checked.population, checked.projection, checked.clients, checked.ses):
         df.attrs.pop("regels", None)  # the row numbers served the checks; downstream frames do not carry them
     return Inputs(folder=folder, settings=settings, gemeenten=gemeenten, wijken=wijken,
                   addresses=addresses, pc6=pc6, population=checked.population, projection=checked.projection,
                   clients=checked.clients, locations=locations, ses=checked.ses, survival=survival,
-                  files={k: v for k, v in files.items()}
+                  sessions=sessions, variants=variants, files={k: v for k, v in files.items()}
                   | ({"instellingen": Path(settings_path)} if settings_path else {}),
                   notes=notes, internal_notes=internal_notes)
+
+
+# --- optional inputs: session progress, housing-with-care variants -----------------------------
+
+def read_sessions(path: Path, gemeenten: set[str], settings: Settings | None = None) -> pd.DataFrame:
+    """``sessies.csv``: one row per gemeente with its status in the programme (unique, of the region)."""
+    df = read_table(path, CONTRACTS["sessies"], settings)
+    refuse_duplicates(Path(path).name, df, ["gemeentecode"])
+    for i, code in enumerate(df["gemeentecode"]):
+        if code not in gemeenten:
+            raise InputError(Path(path).name, f"gemeente {code} hoort niet bij de gemeenten van de regio",
+                             row=i + 2, column="gemeentecode")
+    for i, text in enumerate(df["datum"]):
+        if text:
+            try:
+                pd.Timestamp(text)
+            except ValueError:
+                raise InputError(Path(path).name, f"'{text}' is geen bestaande datum", row=i + 2,
+                                 column="datum") from None
+    df.attrs.pop("regels", None)
+    return df
+
+
+def read_variants(path: Path, settings: Settings | None = None) -> pd.DataFrame:
+    """``woonzorgvarianten.csv``: number, name, parties and, per ZZP group column, ``x`` where it suits.
+
+    The group columns are the ZZP group ids (``zzp4``, ``zzp5_7``, ``zzp6_8``, ...); at least one must
+    be present. Returned with one boolean column per group.
+    """
+    from .forecast import ZZP_GROUPS
+
+    path = Path(path)
+    df = read_table(path, CONTRACTS["woonzorgvarianten"], settings)
+    header = _header(path)
+    groups = [g for g in ZZP_GROUPS if g in header]
+    if not groups:
+        raise InputError(path.name, "geen kolom voor een ZZP-groep; verwacht bijvoorbeeld "
+                         + ", ".join(ZZP_GROUPS), row=1)
+    raw = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig") \
+        if path.suffix.lower() == ".csv" else pd.read_excel(path, dtype=str, keep_default_na=False)
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    for g in groups:
+        values = raw[g].str.strip().str.lower()
+        bad = ~values.isin(["", "x", "ja", "1"])
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(path.name, f"'{raw[g].iloc[i]}' is geen x of leeg", row=i + 2, column=g)
+        df[g] = values.isin(["x", "ja", "1"]).to_numpy()
+    refuse_duplicates(path.name, df, ["nummer"])
+    df.attrs.pop("regels", None)
+    df.attrs["groepen"] = groups
+    return df
 
 
 # --- memory: refuse early what would not fit -----------------------------------------------
@@ -1134,6 +1215,10 @@ def write_demo(region, folder: Path, settings: Settings | None = None) -> list[P
     _write_csv(region.clients, out("clienten"))
     _write_csv(region.locations, out("locaties"))
     _write_statline_ses(region.ses, out("ses"))
+    if getattr(region, "sessions", None) is not None:
+        p = folder / OPTIONAL_FILES["sessies"]
+        _write_csv(region.sessions, p)
+        written.append(p)
     s = settings or Settings()
     p = folder / SETTINGS_FILE
     p.write_text(settings_toml(s), encoding="utf-8")

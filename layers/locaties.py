@@ -31,10 +31,12 @@ FIELDS = (
     FieldSpec("geocodering", "str", "Plaatsbepaling", "", GEOCODE),
 )
 
+#: Okabe-Ito colours: told apart with every common colour-vision deficiency, and none of them in
+#: the yellow-orange-brown range of the choropleths (drawn with a white halo on the maps)
 SECTOR_CLASSES = (
-    LegendClass(color="#e41a1c", label="Verpleging en verzorging (V&V)", value="V&V"),
-    LegendClass(color="#377eb8", label="Gehandicaptenzorg (GZ)", value="GZ"),
-    LegendClass(color="#4daf4a", label="Geestelijke gezondheidszorg (GGZ)", value="GGZ"),
+    LegendClass(color="#0072b2", label="Verpleging en verzorging (V&V)", value="V&V"),
+    LegendClass(color="#009e73", label="Gehandicaptenzorg (GZ)", value="GZ"),
+    LegendClass(color="#cc79a7", label="Geestelijke gezondheidszorg (GGZ)", value="GGZ"),
 )
 
 

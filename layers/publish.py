@@ -342,6 +342,24 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
                         notes=results.notes + results.internal_notes)
 
 
+SESSIONS_FILE = "sessies.json"
+VARIANTS_FILE = "woonzorgvarianten.csv"
+
+
+def _write_programme(folder: Path, inputs: Inputs) -> None:
+    """The session progress per gemeente (``sessies.json``, empty without ``sessies.csv``) and the
+    housing-with-care variants the session packs use (``woonzorgvarianten.csv``)."""
+    rows = [] if inputs.sessions is None else inputs.sessions.to_dict("records")
+    (folder / SESSIONS_FILE).write_text(json.dumps({"sessies": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    if inputs.variants is not None:
+        v = inputs.variants
+        groups = v.attrs.get("groepen", [])
+        out = v[["nummer", "variant", "partijen"]].copy()
+        for g in groups:
+            out[g] = np.where(v[g], "x", "")
+        out.to_csv(folder / VARIANTS_FILE, sep=";", index=False, encoding="utf-8")
+
+
 def _public_region(results: Results, specs, settings: Settings) -> dict:
     """The catalog's region summary, with the region's client figures only where they are shown."""
     gem = next(s for s in specs if s.id == "gemeenten")
@@ -393,6 +411,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
     pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
         folder / "geocodering.csv", sep=";", index=False)
     write_csv_nl(results.gap, folder / f"tekort_{settings.target_year}.csv")
+    _write_programme(folder, inputs)
     if results.care_use is not None:
         write_csv_nl(suppress_fields(results.care_use, CARE_USE_FIELDS, results.disclosure, settings, "gemeentecode"),
                      folder / "zorggebruik.csv")

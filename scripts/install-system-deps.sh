@@ -1,10 +1,11 @@
 #!/bin/sh
-# Install the Debian packages the tests use, when missing: Chromium (browser tests) and
-# QGIS's Python bindings (headless QGIS check). Never a browser downloaded by a test tool.
+# Install the Debian packages the tests use, when missing: Chromium (browser tests, PDF of the
+# session packs), QGIS's Python bindings (headless QGIS check) and poppler (reading the PDFs). Never a browser downloaded by a test tool.
 set -e
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium chromium-driver"
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$missing python3-qgis"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ]; then
     SUDO=""

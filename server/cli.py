@@ -214,6 +214,41 @@ def cmd_serve(args) -> int:
     return 0
 
 
+DEFAULT_REPORTS = Path("data/rapporten")
+
+
+def cmd_report(args) -> int:
+    """``wz report GEMEENTE`` or ``wz report --all``: the session packs (HTML, PDF) and their index."""
+    from layers.gebiedsanalyse import ReportError, find_gemeente, open_public_build
+    from layers.report_html import write_packs
+
+    if bool(args.gemeente) == bool(args.all):
+        print("Fout: noem een gemeente (naam of code) of gebruik --all voor alle gemeenten.", file=sys.stderr)
+        return 2
+    try:
+        build = open_public_build(Path(args.build))
+        codes = None if args.all else [find_gemeente(build, args.gemeente)]
+    except ReportError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int, name: str) -> None:
+        if args.all and name:
+            print(f"[{done + 1}/{total}] {name} ...", flush=True)
+
+    run = write_packs(Path(args.build), Path(args.out), codes, pdf=not args.geen_pdf, progress=progress)
+    for problem in run.problems:
+        print(f"Let op: {problem}", file=sys.stderr)
+    what = "gebiedsanalyse" if len(run.html) == 1 else "gebiedsanalyses"
+    pdfs = f" en {len(run.pdf)} PDF" if run.pdf else ""
+    print(f"Klaar in {time.monotonic() - t0:.1f} s: {len(run.html)} {what} (HTML{pdfs}) in {args.out}; "
+          f"overzicht: {run.index}")
+    if len(run.html) == 1:
+        print(f"Gebiedsanalyse: {run.html[0]}" + (f" en {run.pdf[0]}" if run.pdf else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wz", description="Wonen en Zorg 2040: kaarten van de Wlz-zorgvraag per gemeente.")
     sub = p.add_subparsers(dest="command", required=True, metavar="opdracht")
@@ -232,6 +267,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None,
                    help="aantal werkprocessen (standaard het aantal processorkernen, hoogstens 4)")
     s.set_defaults(func=cmd_serve)
+    r = sub.add_parser("report", help="maak de gebiedsanalyse (HTML en PDF) van een gemeente of van alle gemeenten")
+    r.add_argument("gemeente", nargs="?", help="naam of code van de gemeente (hoofdletters en accenten doen niet ter zake)")
+    r.add_argument("--all", action="store_true", help="alle gemeenten van de build")
+    r.add_argument("--build", default=str(DEFAULT_BUILD), help=f"de build (standaard {DEFAULT_BUILD})")
+    r.add_argument("--out", default=str(DEFAULT_REPORTS), help=f"doelmap (standaard {DEFAULT_REPORTS})")
+    r.add_argument("--geen-pdf", action="store_true", help="alleen HTML, geen PDF")
+    r.set_defaults(func=cmd_report)
     return p
 
 
