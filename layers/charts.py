@@ -24,7 +24,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     >>> nice_ticks(0, 87)
     [0, 20, 40, 60, 80, 100]
     >>> nice_ticks(-12, 30, 4)
-    [-20, -10, 0, 10, 20, 30]
+    [-20, 0, 20, 40]
     """
     if hi <= lo:
         hi = lo + 1

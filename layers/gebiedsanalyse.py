@@ -99,6 +99,15 @@ def plain(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in t).split())
 
 
+def slug(text: str) -> str:
+    """A name as part of a file name: ``'Súdwest-Fryslân'`` -> ``'sudwest-fryslan'``.
+
+    >>> slug("'s-Hertogenbosch"), slug("Súdwest-Fryslân")
+    ('s-hertogenbosch', 'sudwest-fryslan')
+    """
+    return plain(text).replace(" ", "-") or "gemeente"
+
+
 def find_gemeente(build: PublicBuild, text: str) -> str:
     """The code of the gemeente named or coded ``text`` (any case, accents ignored).
 
@@ -134,7 +143,7 @@ def comparable_gemeenten(gem: pd.DataFrame, code: str, k: int = COMPARABLE) -> l
     >>> g = pd.DataFrame({"gemeentecode": ["A", "B", "C", "D"], "inwoners": [1000, 1100, 50000, 900],
     ...                   "oad": [500, 520, 2000, 480], "aandeel_75plus": [10, 10.5, 7, 9.8]})
     >>> comparable_gemeenten(g, "A", 2)
-    ['B', 'D']
+    ['D', 'B']
     """
     m = pd.DataFrame({"a": np.log10(gem["inwoners"].astype(float).clip(lower=1)),
                       "b": gem["oad"].astype(float), "c": gem["aandeel_75plus"].astype(float)})

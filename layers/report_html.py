@@ -90,9 +90,10 @@ def static_map(build: PublicBuild, code: str) -> str:
                            legend=rows)
 
 
-def interactive_map(build: PublicBuild, code: str) -> tuple[str, list[str]] | None:
+def interactive_map(build: PublicBuild, code: str) -> tuple[str, list[str], list[str]] | None:
     """Section 2 on screen: a folium map (no base map, so it works offline) as a complete HTML document
-    with Leaflet inlined, and the hashes of its inline scripts; None when Leaflet is not installed."""
+    with Leaflet inlined, and the hashes of its inline scripts and styles; None when Leaflet is not
+    installed."""
     import folium
 
     if not (LEAFLET_DIST / "leaflet.js").exists():
@@ -136,7 +137,7 @@ def interactive_map(build: PublicBuild, code: str) -> tuple[str, list[str]] | No
     doc = doc.replace('<link rel="stylesheet" href="LEAFLET_CSS"/>', f"<style>{css}</style>")
     if "LEAFLET_JS" in doc or "LEAFLET_CSS" in doc or re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)=["']https?://""", doc):
         raise RuntimeError("de interactieve kaart verwijst nog naar een externe bron")
-    return doc, _inline_hashes(doc, "script") + _inline_hashes(doc, "style")
+    return doc, _inline_hashes(doc, "script"), _inline_hashes(doc, "style")
 
 
 def _stable_ids(doc: str) -> str:
@@ -176,13 +177,13 @@ def render_pack(build: PublicBuild, code: str, *, index_href: str | None = "inde
     bars = charts.stacked_bars(_gap_rows(p), groups,
                                title=f"Tekort aan plaatsen in {p['doeljaar']} per ZZP-groep en leveringsvormscenario")
     imap = interactive_map(build, code)
-    iframe_doc, iframe_hashes = (imap if imap else (None, []))
+    iframe_doc, iframe_scripts, iframe_styles = (imap if imap else (None, [], []))
     html = _env().get_template("gebiedsanalyse.html").render(
         p=p, reading=reading(p), kaart_svg=static_map(build, code), band_svg=band, bars_svg=bars,
         kaart_html=iframe_doc, index_href=index_href, nl=_nl,
         lv_label={lv["id"]: lv["label"] for lv in p["scenarios"]["levering"]})
-    return Rendered(html=html, script_hashes=_inline_hashes(html, "script") + iframe_hashes,
-                    style_hashes=_inline_hashes(html, "style"))
+    return Rendered(html=html, script_hashes=_inline_hashes(html, "script") + iframe_scripts,
+                    style_hashes=_inline_hashes(html, "style") + iframe_styles)
 
 
 def index_rows(build: PublicBuild) -> list[dict]:
@@ -219,9 +220,9 @@ def srcdoc(doc: str) -> str:
 
 def pack_file(code: str, name: str) -> str:
     """File name (without extension) of a gemeente's pack: ``GM9902-brammelo``."""
-    from .gebiedsanalyse import plain
+    from .gebiedsanalyse import slug
 
-    return f"{code}-{plain(name).replace(' ', '-')}"
+    return f"{code}-{slug(name)}"
 
 
 def _write(path: Path, text: str) -> None:

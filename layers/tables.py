@@ -66,6 +66,21 @@ def write_csv_nl(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.2f")
 
 
+def write_xlsx(target, sheets: dict[str, pd.DataFrame]) -> None:
+    """A workbook with one sheet per table: header row frozen, columns as wide as their content.
+
+    ``target`` is a path or a binary file object.
+    """
+    with pd.ExcelWriter(target, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+        for ws in xl.book.worksheets:
+            ws.freeze_panes = "A2"
+            for col in ws.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
+                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+
+
 def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFrame, assumptions: dict,
                           threshold: int, internal_folder: Path | None = None,
                           exact: pd.DataFrame | None = None) -> list[Path]:
@@ -85,15 +100,7 @@ def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFra
            for k, v in assumptions.items()]
         + [("", ""), ("Privacy", PRIVACY_TEXT.format(drempel=threshold))],
         columns=["Kolom of aanname", "Toelichting"])
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
-        public.to_excel(xl, sheet_name="Prognose en tekort", index=False)
-        summary.to_excel(xl, sheet_name="Extra plaatsen regio", index=False)
-        explanation.to_excel(xl, sheet_name="Toelichting", index=False)
-        for ws in xl.book.worksheets:
-            ws.freeze_panes = "A2"
-            for col in ws.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+    write_xlsx(xlsx, {"Prognose en tekort": public, "Extra plaatsen regio": summary, "Toelichting": explanation})
     written = [csv, xlsx]
     if internal_folder is not None:
         path = internal_folder / "prognose_tekort_intern.csv"

@@ -13,7 +13,7 @@ from geo.settings import Settings
 
 #: one colour per group in charts and the gap_2040 legend (ColorBrewer PuOr/grey: safe for the
 #: common colour-vision deficiencies, none of them red or green)
-GROUP_COLOURS = {"zzp4": "#fdb863", "zzp5_7": "#b2abd2", "zzp6_8": "#5e3c99", "overig": "#bababa"}
+GROUP_COLOURS = {"zzp4": "#fdb863", "zzp5_7": "#b2abd2", "zzp6_8": "#5e3c99", "overig": "#7a7a7a"}
 
 #: Dutch explanation of each demand scenario
 DEMAND_TEXT = {"min": "laagste waargenomen zorggebruik per leeftijdsklasse",

@@ -11,58 +11,20 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from . import api
 from .access import LayerAccess, is_public
 from .builds import Build, BuildLeases, BuildManager, open_build  # noqa: F401 - Build, open_build: public API
+from .compression import Compression
 from .errors import BadRequest, BuildMissing, NotFound, RangeNotSatisfiable, install_handlers
-from .features import features_router, json_value
+from .features import features_router
 from .headers import ResponseHeaders
+from .reports import ReportRoutes
 from .settings import ServerSettings
 
 _INT = re.compile(r"^\d{1,8}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
 _Y = re.compile(r"^(\d{1,8})(?:\.(pbf|mvt))?$")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
-
-
-def comparison(value, region, decimals: int) -> str | None:
-    """'hoger', 'lager' or 'gelijk' than the region, compared as shown (rounded to ``decimals``)."""
-    if value is None or region is None:
-        return None
-    a, b = round(float(value), decimals), round(float(region), decimals)
-    return "hoger" if a > b else "lager" if a < b else "gelijk"
-
-
-def gemeente_facts(build: Build, code: str) -> dict:
-    """Everything the API tells about one gemeente (public figures only)."""
-    if not re.fullmatch(r"GM\d{4}", code):
-        raise BadRequest("een gemeentecode heeft de vorm GM0344")
-    frame = build.features("gemeenten")
-    if code not in frame.index:
-        raise NotFound(f"gemeente {code} komt niet voor in deze build")
-    spec = build.layers["gemeenten"]
-    row = frame.loc[code]
-    region = spec.get("region_values", {})
-    indicators = []
-    for f in spec["fields"]:
-        if f["name"] in ("gemeentecode", "gemeentenaam") or f.get("group"):  # the groups: under "tekort"
-            continue
-        value = json_value(row[f["name"]])
-        reg = json_value(region.get(f["name"]))
-        # only rates, shares, growth and scores (the field's declared kind) are compared with the region
-        indicators.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
-                           "region": reg, "kind": f.get("kind"),
-                           "comparison": comparison(value, reg, f["decimals"]) if f.get("comparable") else None,
-                           "leeswijzer": f.get("leeswijzer")})
-    groups = [("zzp4", "ZZP 4"), ("zzp5_7", "ZZP 5-7"), ("zzp6_8", "ZZP 6-8"), ("overig", "overig")]
-    gap = [{"zzp_groep": label, "vraag": json_value(row[f"vraag_{g}"]), "plaatsen": json_value(row[f"plaatsen_{g}"]),
-            "tekort": json_value(row[f"tekort_{g}"]), "tekort_regio": json_value(region.get(f"tekort_{g}"))}
-           for g, label in groups]
-    return {"gemeentecode": code, "gemeentenaam": row["gemeentenaam"], "regio": build.catalog.get("region"),
-            "doeljaar": build.catalog.get("target_year"), "indicatoren": indicators, "tekort": gap,
-            "tekort_totaal": json_value(row["tekort_totaal"]),
-            "zorggebruik": build.table_rows("zorggebruik.csv", code),
-            "zorggebruik_regio": build.table_rows("zorggebruik.csv", "regio"),
-            "prognose": build.table_rows("prognose_tekort.csv", code)}
 
 
 #: /docs without any CDN: Swagger UI from npm (static/node_modules, served under /vendor), its
@@ -88,7 +50,7 @@ DOCS_HTML = """<!DOCTYPE html>
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """The map server for the build in ``settings.build_dir``, switching to each newly published one."""
     settings = settings or ServerSettings()
-    builds = BuildManager(settings.build_dir, settings.reload_interval)
+    builds = BuildManager(settings.build_dir, settings.reload_interval, warmers=[api.warm])
     access = LayerAccess(settings.token)
 
     @asynccontextmanager
@@ -104,6 +66,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"],
                        allow_headers=["*"],
                        expose_headers=["ETag", "Content-Length", "Content-Range", "Accept-Ranges"])
+    if settings.compress:  # inside ResponseHeaders, which makes a private answer's Cache-Control "private, no-store"
+        app.add_middleware(Compression, vendor_max_age=settings.vendor_max_age)
     app.add_middleware(BuildLeases)
     app.add_middleware(ResponseHeaders, trusted_hosts=settings.trusted_hosts(),
                        wildcard_cors="*" in settings.cors_origins)
@@ -148,15 +112,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return style_json({**build.catalog, "layers": [l for l in build.layers.values() if is_public(l)]},
                           link_base(request) + "/")
 
-    @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
-    def gemeenten(request: Request) -> list[dict]:
-        return build_of(request).gemeenten
-
-    @app.get("/api/gemeenten/{code}", summary="Cijfers van een gemeente naast die van de regio, "
-             "met prognose en tekort per ZZP-groep voor elk jaar en scenario")
-    def gemeente(code: str, request: Request) -> dict:
-        build = build_of(request)
-        return gemeente_facts(build, code)
+    # the viewer's API: forecast per year and scenario, gemeenten, areas for search, downloads
+    # the session packs: rendered on request from the build's public files, cached outside every build
+    cache = settings.report_cache or Path(settings.build_dir).parent / f".{Path(settings.build_dir).name}-rapporten"
+    ReportRoutes(build_of, cache).register_routes(app)
+    api.ViewerApi(build_of).register_routes(app)
 
     @app.get("/tiles/{layer}.json", summary="TileJSON 3.0 van een laag")
     def tilejson(layer: str, request: Request) -> dict:

@@ -106,12 +106,32 @@ class Build:
                                              encoding="utf-8-sig") if path.exists() else None)
         return self._frames[key]
 
-    def warm(self) -> None:
-        """Read what requests would otherwise read on first use: every layer's features, the tables."""
+    def table(self, name: str):
+        """A public table of the build (``;``-separated, decimal comma) as read once; None when absent."""
+        return self._table(name)
+
+    def derived(self, key: str, make):
+        """What ``make(build)`` computes from this build's files, computed once per build and kept.
+
+        For structures derived from the tables (an indexed forecast, the search list): a new build
+        has its own, so a build switch never serves figures of the old one.
+        """
+        slot = f"_derived_{key}"
+        if slot not in self._frames:
+            value = make(self)
+            with self._lock:
+                self._frames.setdefault(slot, value)
+        return self._frames[slot]
+
+    def warm(self, *warmers) -> None:
+        """Read what requests would otherwise read on first use: every layer's features, the tables,
+        and what each of ``warmers`` (called with the build) derives from them."""
         for layer in self.layers:
             self.features(layer)
         for name in ("zorggebruik.csv", "prognose_tekort.csv"):
             self._table(name)
+        for warm in warmers:
+            warm(self)
 
     def close(self) -> None:
         for a in self.archives.values():
@@ -193,11 +213,15 @@ class BuildManager:
         The published build: normally the symlink ``data/build`` into its folder of versions.
     interval
         Seconds between checks for a new build; 0 or less: never switch (serve what was there).
+    warmers
+        Called with every build opened, before it is served (``Build.warm``): the routers' own
+        per-build structures are then ready before the first request.
     """
 
-    def __init__(self, build_dir: Path, interval: float = 0.5):
+    def __init__(self, build_dir: Path, interval: float = 0.5, warmers=()):
         self.build_dir = Path(build_dir).absolute()
         self.interval = interval
+        self.warmers = tuple(warmers)
         self.problem = f"er is nog geen build in {build_dir}; draai eerst 'wz build'"
         self._lock = threading.Lock()
         self._slot: _Slot | None = None
@@ -305,7 +329,7 @@ class BuildManager:
             if build is None:
                 raise DamagedBuild("catalog.json", "ontbreekt")
             try:
-                build.warm()
+                build.warm(*self.warmers)
             except BaseException:
                 build.close()
                 raise

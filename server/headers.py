@@ -105,7 +105,9 @@ class ResponseHeaders:
                         break
                 else:
                     raw.append((b"vary", b"Authorization"))
-                raw.extend(_RAW_SECURITY)
+                # an answer that brings its own policy (a session pack with hashed inline scripts) keeps it
+                own = {k for k, _ in raw}
+                raw.extend(h for h in _RAW_SECURITY if h[0] not in own)
                 message["headers"] = raw
                 if scope.get(PRIVATE_KEY):
                     self._make_private(message)

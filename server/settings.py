@@ -41,12 +41,20 @@ class ServerSettings(BaseSettings):
     token: str | None = None
     workers: int | None = None
     tile_max_age: int = 3600
+    #: gzip for HTML, JavaScript, CSS, JSON and CSV (never tiles: they are sent as stored); off behind a
+    #: proxy that compresses itself
+    compress: bool = True
+    #: ``max-age`` of the npm packages under /vendor (they change only with a new ``npm ci``)
+    vendor_max_age: int = 30 * 24 * 3600
     #: ``Host`` names the server answers to (``*``: any); default loopback, the served host, the public URL's
     allowed_hosts: Annotated[list[str] | None, NoDecode] = None
     #: the address clients use (e.g. ``https://kaart.example.nl``); absolute links are built from it
     public_url: str | None = None
     #: seconds between checks for a newly published build (0: keep serving the build found at start)
     reload_interval: float = 0.5
+    #: where the session packs made on request are kept, per build version (default: beside the
+    #: build's folder of versions, never inside a build)
+    report_cache: Path | None = None
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod

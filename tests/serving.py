@@ -144,11 +144,13 @@ def get_json(url: str) -> dict:
     return json.loads(body)
 
 
-def published_copy(src: Path, out: Path, region: str | None = None, damage=None, keep: int | None = None) -> Path:
+def published_copy(src: Path, out: Path, region: str | None = None, damage=None, keep: int | None = None,
+                   change=None) -> Path:
     """Publish a copy of the build ``src`` at ``out`` as ``wz build`` does, without building.
 
     The copy becomes a new version folder; ``region`` changes the catalog's region name so the new
-    build is visibly different; ``damage(folder)`` spoils it after its outputs were recorded.
+    build is visibly different; ``change(folder)`` edits it before its outputs are recorded (an
+    intact build with other contents); ``damage(folder)`` spoils it after its outputs were recorded.
     """
     final = versions_dir(out) / version_stamp()
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +160,8 @@ def published_copy(src: Path, out: Path, region: str | None = None, damage=None,
         cat = json.loads(cat_path.read_text(encoding="utf-8"))
         cat["region"] = region
         cat_path.write_text(json.dumps(cat, ensure_ascii=False, indent=1), encoding="utf-8")
+    if change is not None:
+        change(final)
     record_outputs(final)
     if damage is not None:
         damage(final)

@@ -13,6 +13,7 @@ Only correctness and memory are judged here; speed is measured by scripts/bench_
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import time
 from collections import Counter
@@ -108,6 +109,8 @@ async def ask(reader, writer, port: int, path: str) -> tuple[int, bytes]:
     headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
     length = int({k.lower(): v for k, v in headers.items()}.get("content-length", "0"))
     body = await reader.readexactly(length) if length else b""
+    if {k.lower(): v for k, v in headers.items()}.get("content-encoding") == "gzip" and not path.startswith("/tiles/"):
+        body = gzip.decompress(body)  # JSON answers come compressed, as to a browser (tiles are left as sent)
     return status, body
 
 

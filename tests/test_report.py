@@ -287,3 +287,80 @@ def test_comparable_gemeenten_and_variants_by_hand():
     # shortage in ZZP 4 (20) and 6-8 (30): c (50) before a (50, ties by number: a is 1) -> a, c, b
     order = [v["variant"] for v in ranked_variants(B, [20.0, 0.0, 30.0, 0.0], ["zzp4", "zzp5_7", "zzp6_8", "overig"])]
     assert order == ["a", "c", "b"]
+
+
+# --- the server hands out the same packs ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(demo_build, tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    cache = tmp_path_factory.mktemp("rapportcache")
+    with TestClient(create_app(ServerSettings(build_dir=demo_build, report_cache=cache))) as c:
+        yield c, cache
+
+
+def test_server_serves_the_pack_with_its_own_policy(served, packs):
+    client, cache = served
+    r = client.get("/api/gemeenten/GM9902/report")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    policy = r.headers["content-security-policy"]
+    assert "'sha256-" in policy and "'unsafe-inline'" not in policy.split("style-src-attr")[0]
+    assert "connect-src 'none'" in policy
+    # the very figures of the file wz report wrote (only the link to the index differs)
+    t_served, t_file = Tables(), Tables()
+    t_served.feed(r.text)
+    t_file.feed(pack_html(packs, "GM9902"))
+    assert t_served.tables == t_file.tables
+    # made once, then kept outside the build
+    assert len(list(cache.rglob("GM9902.html"))) == 1
+
+
+def test_server_pdf_and_index(served, demo_build):
+    client, cache = served
+    pdf = client.get("/api/gemeenten/GM9905/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and "gebiedsanalyse-GM9905" in pdf.headers["content-disposition"]
+    (cached,) = cache.rglob("GM9905.pdf")
+    stamp = cached.stat().st_mtime_ns
+    assert client.get("/api/gemeenten/GM9905/report.pdf").content == pdf.content
+    assert cached.stat().st_mtime_ns == stamp  # the second answer came from the cache
+    index = client.get("/api/rapporten")
+    assert index.status_code == 200
+    gem = pyogrio.read_dataframe(demo_build / "wonenzorg.gpkg", layer="gemeenten")
+    assert set(re.findall(r'href="(/api/gemeenten/GM\d{4}/report)"', index.text)) == {
+        f"/api/gemeenten/{c}/report" for c in gem["gemeentecode"]}
+    # the build itself is untouched: still exactly what its manifest says
+    from server.integrity import verify_build
+
+    verify_build(demo_build)
+    assert not any(p.name.endswith((".pdf", ".csp")) for p in Path(demo_build).rglob("*"))
+
+
+def test_server_report_errors_in_dutch(served):
+    client, _ = served
+    r = client.get("/api/gemeenten/GM0001/report")
+    assert r.status_code == 404 and "komt niet voor" in r.json()["detail"]
+    r = client.get("/api/gemeenten/brammelo/report.pdf")
+    assert r.status_code == 400 and "GM0344" in r.json()["detail"]
+
+
+@pytest.mark.browser
+def test_served_pack_loads_without_requests_leaving_the_machine(live_server):
+    pw = pytest.importorskip("playwright.sync_api")
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium",
+                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = b.new_page()
+        requests, problems = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.goto(live_server + "/api/gemeenten/GM9902/report")
+        page.wait_for_timeout(1000)
+        assert page.frames[1].locator("path.leaflet-interactive").count() > 3  # the map ran under the policy
+        b.close()
+    assert all(u.startswith(live_server) or u.startswith(("data:", "about:")) for u in requests), requests
+    assert not problems

@@ -189,7 +189,7 @@ def csp_directives(value: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", "/"), ("GET", "/static/app.js"), ("GET", "/vendor/leaflet/dist/leaflet.js"), ("GET", "/docs"),
+    ("GET", "/"), ("GET", "/static/docs.js"), ("GET", "/vendor/leaflet/dist/leaflet.js"), ("GET", "/docs"),
     ("GET", "/openapi.json"), ("GET", "/api/catalog"), ("GET", "/tiles/gemeenten.json"),
     ("GET", "/tiles/gemeenten/2/0/0.pbf"), ("GET", "/tiles/gemeenten/x/0/0.pbf"), ("GET", "/ogc"),
     ("GET", "/bestaat/niet"), ("POST", "/api/catalog"), ("HEAD", "/tiles/gemeenten.pmtiles"),
