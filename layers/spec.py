@@ -175,8 +175,17 @@ class LayerSpec:
 
 
 def number_nl(value: float, decimals: int = 0) -> str:
-    """A number written the Dutch way: ``1.234,5``."""
-    text = f"{value:,.{decimals}f}"
+    """A number written the Dutch way, halves rounded away from zero (as the API and the viewer do).
+
+    >>> number_nl(1234.5), number_nl(2.5), number_nl(-2.5), number_nl(0.125, 2), number_nl(9.7, 1)
+    ('1.235', '3', '-3', '0,13', '9,7')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(repr(round(float(value), 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{q:,.{decimals}f}"
+    if text.startswith("-") and q == 0:
+        text = text[1:]
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 

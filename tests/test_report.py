@@ -57,6 +57,13 @@ class Tables(HTMLParser):
             self._cell[0] += data
 
 
+def half_up(x: float, decimals: int = 0) -> float:
+    """Rounded as the pack and the API round: halves away from zero (Python's round() rounds them to even)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(round(float(x), 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def dutch(text: str) -> float | None:
     """A number as the pack writes it (``1.234``, ``-5``, ``9,7%``); None for the dash of an empty value."""
     t = text.strip().rstrip("%").strip()
@@ -95,11 +102,11 @@ def test_gap_table_equals_the_public_forecast(packs, demo_build, code):
         sel = table[(table.gemeentecode == code) & (table.jaar == 2040) & (table.vraagscenario == vraag)
                     & (table.leveringsvormscenario == lv)].set_index("groep_id")
         values = [dutch(c[0]) for c in r[2:2 + len(groups)]]
-        assert values == [round(sel.at[g, "tekort"]) for g in groups]
-        assert dutch(r[2 + len(groups)][0]) == round(sel["tekort"].sum())
+        assert values == [half_up(sel.at[g, "tekort"]) for g in groups]
+        assert dutch(r[2 + len(groups)][0]) == half_up(sel["tekort"].sum())
         reg = table[(table.gemeentecode == "regio") & (table.jaar == 2040) & (table.vraagscenario == vraag)
                     & (table.leveringsvormscenario == lv)]
-        assert dutch(r[3 + len(groups)][0]) == round(reg["tekort"].sum())
+        assert dutch(r[3 + len(groups)][0]) == half_up(reg["tekort"].sum())
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -114,10 +121,10 @@ def test_key_figures_and_new_clients_equal_the_layers(packs, demo_build, code):
                 if "data-veld" in attrs:
                     found[attrs["data-veld"]] = text
     assert dutch(found["inwoners"]) == gem.at[code, "inwoners"]
-    assert dutch(found["aandeel_75plus"]) == round(gem.at[code, "aandeel_75plus"], 1)
+    assert dutch(found["aandeel_75plus"]) == half_up(gem.at[code, "aandeel_75plus"], 1)
     assert found["stedelijkheid_label"] == gem.at[code, "stedelijkheid_label"]
     v = gem.at[code, "groei_toewijzingen"]
-    assert dutch(found["groei_toewijzingen"]) == (None if pd.isna(v) else round(v, 1))
+    assert dutch(found["groei_toewijzingen"]) == (None if pd.isna(v) else half_up(v, 1))
     # new clients: clients ZZP 4-8 of the public forecast (midden, scenario 1) minus those of 2023
     table = public_forecast(demo_build)
     sel = table[(table.gemeentecode == code) & (table.leveringsvormscenario == 1) & (table.groep_id != "overig")]
@@ -126,7 +133,7 @@ def test_key_figures_and_new_clients_equal_the_layers(packs, demo_build, code):
         for col, scen in zip(r[1:], ("min", "midden", "max")):
             expected = sel[(sel.jaar == year) & (sel.vraagscenario == scen)]["clienten_totaal"].sum() \
                 - gem.at[code, "vv_clienten"]
-            assert dutch(col[0]) == round(expected)
+            assert dutch(col[0]) == half_up(expected)
 
 
 def test_extra_places_leave_out_the_suppressed_groups(packs, demo_build):
@@ -140,7 +147,7 @@ def test_extra_places_leave_out_the_suppressed_groups(packs, demo_build):
         sel = table[(table.gemeentecode == code) & (table.jaar == year) & (table.vraagscenario == "midden")
                     & (table.leveringsvormscenario == lv)]
         shown = sel.dropna(subset=["extra_thuis"])
-        assert dutch(r[2][0]) == (round(shown["extra_thuis"].sum()) if len(shown) else None)
+        assert dutch(r[2][0]) == (half_up(shown["extra_thuis"].sum()) if len(shown) else None)
         left_out = set(sel[sel.extra_thuis.isna()]["zzp_groep"])
         assert set(filter(None, (x.strip() for x in r[4][0].split(",")))) == left_out
 
@@ -199,7 +206,7 @@ def test_pdf_text_holds_the_gap_totals(packs, demo_build):
     pdf = next(packs.glob("GM9902-*.pdf"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for lv in (1, 2, 3, 4):
-        total = round(head[head.leveringsvormscenario == lv]["tekort"].sum())
+        total = int(half_up(head[head.leveringsvormscenario == lv]["tekort"].sum()))
         assert f"{total:,}".replace(",", ".") in text
 
 
@@ -231,7 +238,7 @@ def test_reading_changes_with_the_numbers(demo_build):
     p["tekort"][key] = gap
     after = reading(p)
     assert after != before and p["groepen"][other]["label"] in after[0]
-    assert f"{round(sum(gap)):,}".replace(",", ".") in after[0]
+    assert f"{int(half_up(sum(gap))):,}".replace(",", ".") in after[0]
     # no shortage at all: it says so
     p["tekort"][key] = [-5.0] * len(gap)
     assert "geen plaatsen tekort" in reading(p)[0]
@@ -266,7 +273,7 @@ def test_all_writes_a_pack_per_gemeente_and_an_index_linking_them(packs, demo_bu
     for r in rows:
         code = r[0][1]["rij-data-code"]
         assert r[1][0] == (sessions[code]["status"] if code in sessions else "nog niet gestart")
-        assert dutch(r[5][0]) == round(head[head.gemeentecode == code]["tekort"].sum())
+        assert dutch(r[5][0]) == half_up(head[head.gemeentecode == code]["tekort"].sum())
 
 
 def test_comparable_gemeenten_and_variants_by_hand():
@@ -364,3 +371,24 @@ def test_served_pack_loads_without_requests_leaving_the_machine(live_server):
         b.close()
     assert all(u.startswith(live_server) or u.startswith(("data:", "about:")) for u in requests), requests
     assert not problems
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_pack_figures_equal_the_apis(packs, served, code):
+    """The headline gap per group and the key figures in the pack are the API's numbers."""
+    client, _ = served
+    api = client.get(f"/api/gemeenten/{code}").json()
+    t = Tables()
+    t.feed(pack_html(packs, code))
+    head = api["scenario"]
+    row = next(r for r in t.tables["tekort-tabel"] if r and r[0][1].get("rij-data-vraag") == head["vraag"]
+               and int(r[0][1]["rij-data-levering"]) == head["levering"])
+    groups = api["prognose"]["tekort"]
+    assert [dutch(c[0]) for c in row[2:2 + len(groups)]] == groups
+    assert dutch(row[2 + len(groups)][0]) == api["prognose"]["tekort_totaal"]
+    found = {attrs["data-veld"]: text for table in t.tables.values() for r in table for text, attrs in r
+             if "data-veld" in attrs}
+    for ind in api["indicatoren"]:
+        if ind["field"] in found and isinstance(ind["value"], (int, float)):
+            decimals = 1 if ind["field"] in ("aandeel_75plus", "groei_toewijzingen") else 0
+            assert dutch(found[ind["field"]]) == half_up(ind["value"], decimals), ind["field"]
