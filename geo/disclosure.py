@@ -290,6 +290,7 @@ def protect(cube: ClientCube, base_year: int, threshold: int = 10, min_range: fl
         block = _YearBlock(cube, year)
         keys = [k for k in pub_table if k[1] == year]
         supports = {k: block.support(k) for k in keys}
+        cells = {k: frozenset(supports[k].tolist()) for k in keys}
         values = {k: float(block.x[supports[k]].sum()) for k in keys}
         for k in keys:
             if values[k] < threshold:
@@ -307,9 +308,12 @@ def protect(cube: ClientCube, base_year: int, threshold: int = 10, min_range: fl
                                              np.array([values[k] for k in active]))
             return (lo, hi), [active[i] for b in binding for i in b]
 
+        def shown_cells() -> frozenset[int]:
+            return frozenset().union(*(cells[k] for k in keys if published[k]))
+
+        covered = shown_cells()
         for s in sensitive:
-            target = set(block.support(s).tolist())
-            covered = set().union(*(set(supports[k].tolist()) for k in keys if published[k]))
+            target = frozenset(block.support(s).tolist())
             if target - covered:  # part of it lies under no shown count: it can be as large as you like
                 bounds[s] = (0.0, float("inf"))
                 continue
@@ -318,10 +322,11 @@ def protect(cube: ClientCube, base_year: int, threshold: int = 10, min_range: fl
                 if hi - lo >= min_range:
                     bounds[s] = (lo, hi)
                     break
-                pick = _complement(s, target, lo, hi, binding, keys, published, supports, cost,
-                                   lambda c: width_without(s, c if isinstance(c, set) else {c})[0], min_range)
+                pick = _complement(s, target, lo, hi, binding, keys, published, cells, cost,
+                                   lambda hidden: width_without(s, hidden)[0], min_range)
                 published[pick] = False
                 secondary.add(pick)
+                covered = shown_cells()
     # the ranges found on the way only widen as more counts are suppressed, so they still hold
     return Disclosure(threshold=threshold, min_range=min_range, cube=cube, base_year=base_year,
                       published=published, primary=primary, secondary=secondary, bounds=bounds)
@@ -331,8 +336,8 @@ def protect(cube: ClientCube, base_year: int, threshold: int = 10, min_range: fl
 MAX_TRIES = 12
 
 
-def _complement(s: Key, target: set[int], lo: float, hi: float, binding: list[Key], keys, published, supports,
-                cost, bounds_without, min_range: float) -> Key:
+def _complement(s: Key, target: frozenset[int], lo: float, hi: float, binding: list[Key], keys, published,
+                cells: dict[Key, frozenset[int]], cost, bounds_without, min_range: float) -> Key:
     """The shown count to suppress next for the sensitive count ``s``.
 
     Candidates are the shown counts that bind the attack (non-zero LP duals)
@@ -343,17 +348,15 @@ def _complement(s: Key, target: set[int], lo: float, hi: float, binding: list[Ke
     bind = set(binding)
     cands = set(bind)
     for b in bind:
-        sb = set(supports[b].tolist())
-        cands |= {k for k in keys if published[k] and k not in bind and not (target & set(supports[k].tolist()))
-                  and set(supports[k].tolist()) <= sb}
+        cands |= {k for k in keys if published[k] and k not in bind and not (target & cells[k]) and cells[k] <= cells[b]}
     if not cands:
-        cands = {k for k in keys if published[k] and target & set(supports[k].tolist())}
+        cands = {k for k in keys if published[k] and target & cells[k]}
     if not cands:
         raise DisclosureError(f"het aantal {s} is niet te beschermen")
     ordered = sorted(cands, key=lambda k: (cost(k), k))[:MAX_TRIES]
     best, best_gain = None, 0.0
     for n, c in enumerate(ordered):
-        c_lo, c_hi = bounds_without(c)
+        c_lo, c_hi = bounds_without({c})
         if c_hi - c_lo >= min_range:
             # a protector that costs more than the cheaper candidates together, where those together
             # protect too, waits: take the best of the cheaper ones first

@@ -275,15 +275,20 @@ def _csv_record_lines(path: Path, text: str, delim: str) -> np.ndarray:
     return np.asarray(lines, dtype=np.int64)
 
 
-def _check_xlsx(path: Path) -> None:
-    """Refuse, naming the cause, an Excel file that is empty, no workbook, or cut off."""
-    import zipfile
-
+def _head(path: Path, n: int) -> tuple[int, bytes]:
+    """The size of a file and its first ``n`` bytes; an empty file is refused."""
     size = path.stat().st_size
     if size == 0:
         raise InputError(path.name, "het bestand is leeg (0 bytes)")
     with open(path, "rb") as fh:
-        magic = fh.read(4)
+        return size, fh.read(n)
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse, naming the cause, an Excel file that is empty, no workbook, or cut off."""
+    import zipfile
+
+    size, magic = _head(path, 4)
     if magic != b"PK\x03\x04":
         raise InputError(path.name, "het bestand is geen Excel-werkmap (.xlsx); sla het op als "
                          "'Excel-werkmap' of als CSV")
@@ -557,11 +562,7 @@ def _check_geojson(path: Path) -> str | None:
 
 def _check_geopackage(path: Path) -> None:
     """Refuse a GeoPackage that is empty, no SQLite database, or shorter than its header says (cut off)."""
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(path.name, "het bestand is leeg (0 bytes)")
-    with open(path, "rb") as fh:
-        head = fh.read(100)
+    size, head = _head(path, 100)
     if not head.startswith(b"SQLite format 3\x00"):
         raise InputError(path.name, "het bestand is geen GeoPackage (geen SQLite-database)")
     page = int.from_bytes(head[16:18], "big") if len(head) >= 18 else 0

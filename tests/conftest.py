@@ -40,6 +40,18 @@ def demo_build(demo_inputs, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def client(demo_build):
+    """The app on the session's demo build, in-process (no token; no watching for new builds)."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    with TestClient(create_app(ServerSettings(build_dir=demo_build, reload_interval=0))) as c:
+        yield c
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

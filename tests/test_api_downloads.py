@@ -20,12 +20,6 @@ from tests.serving import published_copy
 
 
 @pytest.fixture(scope="module")
-def client(demo_build):
-    with TestClient(create_app(ServerSettings(build_dir=demo_build, reload_interval=0))) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def catalog(demo_build) -> dict:
     return json.loads((demo_build / "catalog.json").read_text(encoding="utf-8"))
 

@@ -78,12 +78,6 @@ def expected_m(rows: dict, base: dict, meta: dict, area: str, year: int, demand:
 
 
 @pytest.fixture(scope="module")
-def client(demo_build):
-    with TestClient(create_app(ServerSettings(build_dir=demo_build, reload_interval=0))) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def meta(demo_build) -> dict:
     return json.loads((demo_build / "catalog.json").read_text(encoding="utf-8"))["forecast"]
 

@@ -12,11 +12,8 @@ import mapbox_vector_tile
 import pandas as pd
 import pyogrio
 import pytest
-from fastapi.testclient import TestClient
 from pmtiles.reader import MmapSource, Reader
 
-from server.app import create_app
-from server.settings import ServerSettings
 
 pytestmark = pytest.mark.slow
 
@@ -187,12 +184,6 @@ def test_every_gemeente_in_the_lowest_zoom_tiles(demo_build):
         assert set(seen) == set(gdf["gemeentecode"])
         for props in seen.values():
             assert "tekort_totaal" in props and "aandeel_75plus" in props and "stedelijkheid" in props
-
-
-@pytest.fixture(scope="module")
-def client(demo_build):
-    with TestClient(create_app(ServerSettings(build_dir=demo_build))) as c:
-        yield c
 
 
 def test_server_tiles_are_the_archive_bytes(client, demo_build):

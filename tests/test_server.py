@@ -9,12 +9,6 @@ from server.app import create_app
 from server.settings import ServerSettings
 
 
-@pytest.fixture(scope="module")
-def client(demo_build):
-    with TestClient(create_app(ServerSettings(build_dir=demo_build))) as c:
-        yield c
-
-
 def first_tile(client, z=10):
     from tests.test_end_to_end import lonlat_to_tile
 
