@@ -19,9 +19,14 @@ import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
 
 from .ages import AGE_BANDS
+from .sectors import default_sectors
 
 RD_NEW = "EPSG:28992"
 SEED = 2040
+#: numbers of the separate random streams (``default_rng([seed, stream])``): the provider segments
+#: of the V&V clients, the GZ and GGZ clients, and the GZ/GGZ places of the locations. They never
+#: touch the main stream, so the V&V figures are the same draws they were before the sectors came.
+STREAM_VV_SEGMENT, STREAM_GZ, STREAM_GGZ, STREAM_LOCATIONS = 1, 2, 3, 4
 OBSERVED_YEARS = (2020, 2021, 2022, 2023)
 PROJECTION_YEARS = (2025, 2030, 2035, 2040)
 CENTRE = (152_000.0, 540_000.0)
@@ -50,10 +55,59 @@ WOMEN_SHARE = np.array([0.49] * 13 + [0.51, 0.52, 0.55, 0.58, 0.64, 0.70, 0.78])
 CARE_RATE = np.array(
     [0] * 10 + [0.0006, 0.0012, 0.0024, 0.005, 0.011, 0.030, 0.078, 0.18, 0.33, 0.50]
 )
-ZORGPROFIELEN = ("VV4", "VV5", "VV6", "VV7", "VV8", "VV9", "VV10")
+#: the V&V zorgprofielen (ZZP_MIX below gives their shares, in this order)
+ZORGPROFIELEN = default_sectors().get("vv").profiles
 ZZP_MIX = np.array([0.08, 0.46, 0.20, 0.17, 0.07, 0.015, 0.005])
 LEVERINGSVORMEN = ("intramuraal", "VPT", "MPT", "PGB")
 HOME_SPLIT = np.array([0.22, 0.50, 0.28])  # VPT, MPT, PGB within care at home
+
+#: contract segment of the provider (sector_aanbieder) by the client's sector, in the order V&V, GZ, GGZ:
+#: most clients are cared for in their own sector, a few percent by a provider of another
+#: (sectorvreemde zorg; published for GZ: 96.7 % at GZ, 3.1 % at V&V, 0.3 % at GGZ providers)
+SEGMENT_CODES = ("V&V", "GZ", "GGZ")
+SEGMENT_SHARES = {
+    "V&V": np.array([0.985, 0.012, 0.003]),
+    "GZ": np.array([0.031, 0.966, 0.003]),
+    "GGZ": np.array([0.010, 0.040, 0.950]),
+}
+#: GZ: Wlz clients per inhabitant by the sector's age band (0-18, 19-23, 24-34, 35-49, 50-64, 65+);
+#: about 6-7 per 1,000 inhabitants of all ages, a young profile
+GZ_RATE = np.array([0.0029, 0.0097, 0.0091, 0.0079, 0.0078, 0.0039])
+#: GZ zorgprofiel mix (VG ~65 %, LVG incl. SGLVG ~17 %, LG ~15 %, ZG ~3 %; heavier VG3-VG7 common)
+GZ_MIX = {
+    "VG1": 0.010, "VG2": 0.030, "VG3": 0.105, "VG4": 0.105, "VG5": 0.105, "VG6": 0.105, "VG7": 0.090,
+    "VG8": 0.015,
+    "LG1": 0.010, "LG2": 0.015, "LG3": 0.012, "LG4": 0.020, "LG5": 0.018, "LG6": 0.030, "LG7": 0.020,
+    "LVG1": 0.015, "LVG2": 0.025, "LVG3": 0.045, "LVG4": 0.055, "LVG5": 0.028, "SGLVG": 0.015,
+    "ZGaud1": 0.002, "ZGaud2": 0.003, "ZGaud3": 0.003, "ZGaud4": 0.002,
+    "ZGvis1": 0.003, "ZGvis2": 0.005, "ZGvis3": 0.006, "ZGvis4": 0.004, "ZGvis5": 0.002,
+}
+#: per GZ age band: how much more (or less) common the LVG and ZG profiles are than in GZ_MIX
+#: (LVG is a profile of the young, ZG of the old)
+GZ_LVG_BY_BAND = np.array([2.2, 2.2, 1.1, 0.6, 0.3, 0.15])
+GZ_ZG_BY_BAND = np.array([0.5, 0.6, 0.7, 0.9, 1.1, 1.3])
+#: share at home (VPT+MPT+PGB) added per GZ age band (children live with their parents)
+GZ_HOME_BY_BAND = np.array([0.28, 0.10, 0.0, -0.06, -0.10, -0.14])
+GZ_HOME_SPLIT = np.array([0.15, 0.35, 0.50])  # VPT, MPT, PGB
+#: GGZ: Wlz clients per inhabitant by the sector's age band (0-17, 18-29, 30-44, 45-64, 65+);
+#: about 15 per 10,000 inhabitants of all ages
+GGZ_RATE = np.array([0.00003, 0.00090, 0.00177, 0.00200, 0.00123])
+#: GGZ zorgprofiel mix (GGZ-W ~55 %, GGZ-B ~45 %)
+GGZ_MIX = {"GGZ-W1": 0.10, "GGZ-W2": 0.20, "GGZ-W3": 0.25,
+           "GGZ-B3": 0.08, "GGZ-B4": 0.12, "GGZ-B5": 0.13, "GGZ-B6": 0.08, "GGZ-B7": 0.04}
+GGZ_HOME_BY_BAND = np.array([0.20, 0.05, 0.0, -0.02, -0.05])
+GGZ_HOME_SPLIT = np.array([0.30, 0.30, 0.40])  # VPT, MPT, PGB
+#: older spellings written on a handful of GZ rows, as older exports have them (the importer
+#: normalises them with a report): (year, declared profile, spelling); each goes on the first
+#: GZ row of that year and profile, in the table's order
+MESSY_GZ_CODES = (
+    (2020, "VG3", "3VG"),
+    (2020, "LG5", "ZZP 5 LG"),
+    (2021, "VG4", "VG 4"),
+    (2021, "LVG2", "lvg 2"),
+    (2022, "ZGvis3", "ZG vis 3"),
+    (2023, "VG7", "ZZP VG7"),
+)
 
 VV_NAMES = (
     "De Linde", "Het Anker", "De Eik", "Rozenhof", "Het Baken", "De Wilgen",
@@ -147,8 +201,8 @@ def generate_demo(seed: int = SEED) -> DemoRegion:
 
     population, projection, wijk_ses = _population(wijken, addresses, gemeenten, rng)
     ses = _ses_table(wijken, gemeenten, addresses, wijk_ses, rng)
-    clients = _clients(population, ses, rng)
-    locations = _locations(gemeenten, addresses, clients, rng)
+    clients = _clients(population, ses, rng, seed)
+    locations = _locations(gemeenten, addresses, clients, rng, seed)
     return DemoRegion(
         gemeenten=gemeenten, wijken=wijken[["statcode", "statnaam", "geometry"]],
         addresses=addresses[["postcode", "huisnummer", "x", "y"]], pc6=pc6,
@@ -388,8 +442,8 @@ def _ses_table(wijken, gemeenten, addresses, wijk_ses, rng) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=["perioden", "naam", "regiocode", "huishoudens", "ses_woa"])
 
 
-def _clients(population: pd.DataFrame, ses: pd.DataFrame, rng) -> pd.DataFrame:
-    """Wlz V&V clients per gemeente x band x zorgprofiel x leveringsvorm x year."""
+def _vv_clients(population: pd.DataFrame, ses: pd.DataFrame, rng) -> pd.DataFrame:
+    """Wlz V&V clients per gemeente x band x zorgprofiel x leveringsvorm x year (the main stream)."""
     gm = population[population["regiocode"].str.startswith("GM")].copy()
     gm["jaar"] = gm["peildatum"].str[:4].astype(int)
     gm["inwoners"] = gm["mannen"] + gm["vrouwen"]
@@ -419,20 +473,174 @@ def _clients(population: pd.DataFrame, ses: pd.DataFrame, rng) -> pd.DataFrame:
                                        "leveringsvorm", "aantal_clienten"])
 
 
+CLIENT_COLUMNS = ["jaar", "gemeentecode", "sector", "leeftijdsklasse", "zorgprofiel", "leveringsvorm",
+                  "sector_aanbieder", "aantal_clienten"]
+
+
+def _clients(population: pd.DataFrame, ses: pd.DataFrame, rng, seed: int = SEED) -> pd.DataFrame:
+    """Wlz clients of the three sectors per year x gemeente x sector x band x zorgprofiel x
+    leveringsvorm x provider segment (``sector_aanbieder``).
+
+    V&V takes its counts from the main stream ``rng``, exactly as before the sectors came (only
+    its split over the provider segments is drawn, from a stream of its own); GZ and GGZ come
+    from streams of their own too. The rows come in blocks: V&V, GZ, GGZ.
+    """
+    vv = _vv_clients(population, ses, rng)
+    vv = _split_segments(vv.assign(sector="V&V"), "V&V",
+                         np.random.default_rng([seed, STREAM_VV_SEGMENT]))
+    declared = default_sectors()
+    gz = _sector_clients(declared.get("gz"), population, ses, np.random.default_rng([seed, STREAM_GZ]),
+                         rate=GZ_RATE, mix=GZ_MIX, home_range=(0.39, 0.45), home_by_band=GZ_HOME_BY_BAND,
+                         home_split=GZ_HOME_SPLIT, growth_range=(1.010, 1.028), turnover=0.06, ses_weight=0.3,
+                         size_weight=0.0, mix_by_band={"LVG": GZ_LVG_BY_BAND, "SGLVG": GZ_LVG_BY_BAND,
+                                                       "ZG": GZ_ZG_BY_BAND})
+    gz = _messy_codes(gz)
+    ggz = _sector_clients(declared.get("ggz"), population, ses, np.random.default_rng([seed, STREAM_GGZ]),
+                          rate=GGZ_RATE, mix=GGZ_MIX, home_range=(0.20, 0.27), home_by_band=GGZ_HOME_BY_BAND,
+                          home_split=GGZ_HOME_SPLIT, growth_range=(1.0, 1.035), turnover=0.12, ses_weight=0.8,
+                          size_weight=0.2, mix_by_band={})
+    return pd.concat([vv, gz, ggz], ignore_index=True)[CLIENT_COLUMNS]
+
+
+def _split_segments(cells: pd.DataFrame, sector_code: str, rng) -> pd.DataFrame:
+    """Each cell's clients over the provider segments (a multinomial, in the order V&V, GZ, GGZ):
+    one row per segment with clients, the segments of a cell next to each other."""
+    split = rng.multinomial(cells["aantal_clienten"].to_numpy(np.int64), SEGMENT_SHARES[sector_code])
+    cell, seg = np.nonzero(split)  # row-major: the cells' order, within a cell the segments' order
+    out = cells.iloc[cell].reset_index(drop=True)
+    out["sector_aanbieder"] = np.array(SEGMENT_CODES, dtype=object)[seg]
+    out["aantal_clienten"] = split[cell, seg].astype(int)
+    return out[CLIENT_COLUMNS]
+
+
+def _band_shares(bands: tuple[int, ...]) -> np.ndarray:
+    """Matrix (5-year band x sector band) of the share of a 5-year band's inhabitants in each of a
+    sector's age bands: the years they share, inhabitants spread evenly over the band's 5 years
+    (the last, open 5-year band counts as 95-99)."""
+    uppers = list(bands[1:]) + [10_000]
+    out = np.zeros((len(AGE_BANDS), len(bands)))
+    for i, a in enumerate(AGE_BANDS):
+        for j, (lo, hi) in enumerate(zip(bands, uppers)):
+            out[i, j] = max(0, min(a + 5, hi) - max(a, lo)) / 5
+    return out
+
+
+def _sector_clients(sector, population, ses, rng, *, rate, mix, home_range, home_by_band, home_split,
+                    growth_range, turnover, ses_weight, size_weight, mix_by_band) -> pd.DataFrame:
+    """Clients of a sector other than V&V in the sector's own age bands, from its own stream.
+
+    Expected clients per gemeente, year and band are the inhabitants of the band (from the 5-year
+    bands, :func:`_band_shares`) x ``rate`` x a gemeente factor (SES, and for GGZ the size of the
+    gemeente: people move to the city for beschermd wonen) x a slow yearly growth. The clients of
+    a band persist from year to year: the first year is a Poisson number, each next year loses a
+    binomial ``turnover`` share and gains a Poisson inflow that keeps the expectation on the trend
+    (so the trend is not drowned in yearly noise). Each year's clients are spread over zorgprofiel
+    x leveringsvorm with a multinomial.
+    """
+    unknown = set(mix) - set(sector.profiles)
+    if unknown:
+        raise ValueError(f"demo: zorgprofiel(en) {sorted(unknown)} not declared for {sector.code}")
+    profiles = sector.profiles
+    base_mix = np.array([mix.get(p, 0.0) for p in profiles])
+    # mix per band: families (profile prefixes) more or less common in some bands
+    band_mix = np.tile(base_mix, (len(sector.age_bands), 1))
+    for prefix, factors in sorted(mix_by_band.items(), key=lambda kv: len(kv[0])):
+        cols = [k for k, p in enumerate(profiles) if p.startswith(prefix)]
+        band_mix[:, cols] = base_mix[cols] * np.asarray(factors)[:, None]
+    band_mix /= band_mix.sum(axis=1, keepdims=True)
+    labels = [sector.band_label(b) for b in sector.age_bands]
+    shares = _band_shares(sector.age_bands)
+
+    gm = population[population["regiocode"].str.startswith("GM")].copy()
+    gm["jaar"] = gm["peildatum"].str[:4].astype(int)
+    gm["inwoners"] = gm["mannen"] + gm["vrouwen"]
+    ses_gm = ses.set_index("regiocode")["ses_woa"]
+    first_year = gm[gm["jaar"] == OBSERVED_YEARS[0]].groupby("regiocode")["inwoners"].sum()
+    typical = float(first_year.median())
+    recs = []
+    for code in sorted(gm["regiocode"].unique()):
+        factor = float(np.exp(-ses_weight * (ses_gm.get(code) or 0.0) + rng.normal(0, 0.07))
+                       * (first_year[code] / typical) ** size_weight)
+        growth = rng.uniform(*growth_range)
+        home_base = rng.uniform(*home_range)
+        home_step = rng.uniform(0.002, 0.008)
+        part = gm[gm["regiocode"] == code]
+        n_prev, lam_prev = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels))
+        for t, year in enumerate(OBSERVED_YEARS):
+            five = part[part["jaar"] == year].set_index("leeftijd_van")["inwoners"].reindex(AGE_BANDS, fill_value=0)
+            inhabitants = five.to_numpy(float) @ shares
+            for b, label in enumerate(labels):
+                home = float(np.clip(home_base + home_step * t + home_by_band[b], 0.02, 0.95))
+                lv_p = np.concatenate([[1 - home], home * home_split])
+                cell_p = np.outer(band_mix[b], lv_p).ravel()
+                lam = inhabitants[b] * rate[b] * factor * growth ** t
+                if t == 0:
+                    n = int(rng.poisson(lam))
+                else:
+                    stay = n_prev[b] - int(rng.binomial(n_prev[b], turnover))
+                    n = stay + int(rng.poisson(max(lam - (1 - turnover) * lam_prev[b], 0.0)))
+                n_prev[b], lam_prev[b] = n, lam
+                counts = rng.multinomial(n, cell_p)
+                for k in np.flatnonzero(counts):
+                    recs.append((year, code, sector.code, label, profiles[k // 4], LEVERINGSVORMEN[k % 4],
+                                 "", int(counts[k])))
+    cells = pd.DataFrame(recs, columns=CLIENT_COLUMNS)
+    return _split_segments(cells, sector.code, rng)
+
+
+def _messy_codes(gz: pd.DataFrame) -> pd.DataFrame:
+    """Write :data:`MESSY_GZ_CODES` on the first GZ row of each (year, profile)."""
+    gz = gz.copy()
+    for year, profile, spelling in MESSY_GZ_CODES:
+        hit = np.flatnonzero(((gz["jaar"] == year) & (gz["zorgprofiel"] == profile)).to_numpy())
+        gz.loc[gz.index[hit[0]], "zorgprofiel"] = spelling
+    return gz
+
+
 def _band_text(lower: int) -> str:
     return f"{lower}+" if lower == AGE_BANDS[-1] else f"{lower}-{lower + 4}"
 
 
 # --- care locations -------------------------------------------------------------
 
-GROUP_OF_PROFILE = {"VV4": "zzp4", "VV5": "zzp5_7", "VV7": "zzp5_7", "VV6": "zzp6_8",
-                    "VV8": "zzp6_8", "VV9": "overig", "VV10": "overig"}
-PLACE_COLUMNS = ("plaatsen_zzp4", "plaatsen_zzp5_7", "plaatsen_zzp6_8", "plaatsen_overig")
+#: GZ and GGZ locations: places per location (about: the number of locations per gemeente follows
+#: from its intramural clients), the share of places taken by intramural clients and the mean
+#: number of VPT/MPT clients at a location
+GZ_PLACES_PER_LOCATION, GZ_OCCUPIED, GZ_HOME_AT_LOCATION = 28, 0.93, 1.5
+GGZ_PLACES_PER_LOCATION, GGZ_OCCUPIED, GGZ_HOME_AT_LOCATION = 25, 0.90, 0.8
+#: small GGZ homes that test the GGZ location rule (a location counts when at least 3 GGZ clients
+#: share its postcode): each case is the (intramural, VPT/MPT) clients of its locations and where
+#: they are: "pair" = all at one new postcode, "beside_large" = at the postcode of a large GGZ
+#: location, "alone" = each at a postcode of its own
+SMALL_GGZ_CASES = (
+    (((1, 0), (1, 1)), "pair"),        # 1 + 2 = 3 together: both count, neither would alone
+    (((1, 0), (0, 1)), "pair"),        # 1 + 1 = 2 together: neither counts
+    (((1, 0),), "beside_large"),       # counts thanks to the large location beside it
+    (((1, 1),), "alone"),              # 1 + 1 = 2: does not count
+)
 
 
-def _locations(gemeenten, addresses, clients, rng) -> pd.DataFrame:
-    last = clients[(clients["jaar"] == OBSERVED_YEARS[-1]) & (clients["leveringsvorm"] == "intramuraal")]
-    last = last.assign(groep=last["zorgprofiel"].map(GROUP_OF_PROFILE))
+def _place_columns(declared) -> list[str]:
+    """``plaatsen_<group>`` of every group of every sector, in the declaration's order."""
+    return [col for sec in declared for col in sec.place_columns.values()]
+
+
+def _locations(gemeenten, addresses, clients, rng, seed: int = SEED) -> pd.DataFrame:
+    """Care locations of the three sectors.
+
+    V&V locations, and the number, names, providers and addresses of the GZ and GGZ locations
+    drawn here before the sectors came, still come from the main stream ``rng`` (the same draws,
+    so every V&V location is as it was). The places and clients of GZ and GGZ locations, and the
+    GZ and GGZ locations the sectors' clients need besides, come from a stream of their own
+    (:func:`_sector_locations`); the latter are added after the others.
+    """
+    declared = default_sectors()
+    vv = declared.get("vv")
+    vv_groups = vv.group_ids
+    place_cols = _place_columns(declared)
+    vv_clients = clients[clients["sector"] == vv.code]
+    last = vv_clients[(vv_clients["jaar"] == OBSERVED_YEARS[-1]) & (vv_clients["leveringsvorm"] == "intramuraal")]
+    last = last.assign(groep=last["zorgprofiel"].map(vv.group_of))
     intra = last.pivot_table(index="gemeentecode", columns="groep", values="aantal_clienten",
                              aggfunc="sum", fill_value=0)
     names = dict(zip(gemeenten["statcode"], gemeenten["statnaam"]))
@@ -442,10 +650,10 @@ def _locations(gemeenten, addresses, clients, rng) -> pd.DataFrame:
         addr = addresses[addresses["gemeentecode"] == code]
         cover = rng.uniform(0.72, 1.12)
         target = {g: int(round(intra.loc[code].get(g, 0) * cover)) if code in intra.index else 0
-                  for g in ("zzp4", "zzp5_7", "zzp6_8", "overig")}
+                  for g in vv_groups}
         n_vv = max(1, int(round(sum(target.values()) / 26)))
-        weights = rng.gamma(1.2, 1.0, size=(n_vv, 4))
-        places = np.zeros((n_vv, 4), dtype=int)
+        weights = rng.gamma(1.2, 1.0, size=(n_vv, len(vv_groups)))
+        places = np.zeros((n_vv, len(vv_groups)), dtype=int)
         for g, key in enumerate(target):
             if target[key]:
                 places[:, g] = rng.multinomial(target[key], weights[:, g] / weights[:, g].sum())
@@ -453,27 +661,28 @@ def _locations(gemeenten, addresses, clients, rng) -> pd.DataFrame:
         n_ggz = int(rng.poisson(max(len(addr) / 16000, 0.3)))
         sectors = ["V&V"] * n_vv + ["GZ"] * n_gz + ["GGZ"] * n_ggz
         for k, sector in enumerate(sectors):
-            if sector == "V&V":
-                p = places[k]
-            else:
-                p = np.array([0, 0, 0, int(rng.integers(6, 40))])
+            # GZ and GGZ: these draws only keep the main stream as it was; their places and
+            # clients are set by _sector_locations
+            total = int(places[k].sum()) if sector == "V&V" else int(rng.integers(6, 40))
             a = addr.iloc[int(rng.integers(len(addr)))]
             kinds = {"V&V": VV_KINDS, "GZ": GZ_KINDS, "GGZ": GGZ_KINDS}[sector]
             name = f"{kinds[int(rng.integers(len(kinds)))]} {VV_NAMES[int(rng.integers(len(VV_NAMES)))]}"
             if name in used_names:
                 name = f"{name} {names[code]}"
             used_names.add(name)
-            total = int(p.sum())
             provider = PROVIDERS[sector][int(rng.integers(len(PROVIDERS[sector])))]
-            recs.append({
-                "naam": name, "zorgaanbieder": provider, "postcode": a["postcode"],
-                "huisnummer": int(a["huisnummer"]), "plaats": names[code], "sector": sector,
-                "plaatsen_zzp4": int(p[0]), "plaatsen_zzp5_7": int(p[1]),
-                "plaatsen_zzp6_8": int(p[2]), "plaatsen_overig": int(p[3]),
-                "clienten_intramuraal": int(rng.binomial(total, 0.93)) if total else 0,
-                "clienten_vpt_mpt": int(rng.poisson(2.5 if sector == "V&V" else 1.0)),
-            })
-    df = pd.DataFrame(recs)
+            rec = {"naam": name, "zorgaanbieder": provider, "postcode": a["postcode"],
+                   "huisnummer": int(a["huisnummer"]), "plaats": names[code], "sector": sector}
+            rec.update(dict.fromkeys(place_cols, 0))
+            if sector == "V&V":
+                rec.update({vv.place_columns[g]: int(places[k][j]) for j, g in enumerate(vv_groups)})
+            rec["clienten_intramuraal"] = int(rng.binomial(total, 0.93)) if total else 0
+            rec["clienten_vpt_mpt"] = int(rng.poisson(2.5 if sector == "V&V" else 1.0))
+            rec["_gemeente"] = code
+            recs.append(rec)
+    recs = _sector_locations(recs, gemeenten, addresses, clients, used_names, declared,
+                             np.random.default_rng([seed, STREAM_LOCATIONS]))
+    df = pd.DataFrame(recs).drop(columns="_gemeente")
     df.insert(0, "locatie_id", [f"L{k + 1:04d}" for k in range(len(df))])
     # the blemishes real exports have: odd postcode spelling, unknown PC6, a typo, a shared PC6
     pcs = df["postcode"].tolist()
@@ -488,3 +697,96 @@ def _locations(gemeenten, addresses, clients, rng) -> pd.DataFrame:
     df.loc[27, "huisnummer"] = int(df.loc[26, "huisnummer"]) + 2
     df.loc[27, "plaats"] = df.loc[26, "plaats"]
     return df
+
+
+def _sector_locations(recs, gemeenten, addresses, clients, used_names, declared, rng) -> list[dict]:
+    """Places and clients of the GZ and GGZ locations, and the locations the sectors need besides.
+
+    Per gemeente and sector the places of each group are its intramural clients in the last
+    observed year x a cover of 0.7-1.1, spread over the gemeente's locations of the sector; a
+    gemeente gets locations added until they hold about :data:`GZ_PLACES_PER_LOCATION` /
+    :data:`GGZ_PLACES_PER_LOCATION` places each (a gemeente that needs less than half a
+    location gets none: its clients live in a neighbour's). Then the small GGZ homes of
+    :data:`SMALL_GGZ_CASES`. Every draw comes from ``rng``; new locations come after ``recs``.
+    """
+    names = dict(zip(gemeenten["statcode"], gemeenten["statnaam"]))
+    place_cols = _place_columns(declared)
+    last = clients[(clients["jaar"] == OBSERVED_YEARS[-1]) & (clients["leveringsvorm"] == "intramuraal")]
+    recs = list(recs)
+    extra: list[dict] = []
+    addresses_of = dict(tuple(addresses.groupby("gemeentecode", sort=False)))
+
+    def new_location(code, sector_code, kinds, addr_row=None):
+        addr = addresses_of[code]
+        a = addr_row if addr_row is not None else addr.iloc[int(rng.integers(len(addr)))]
+        name = f"{kinds[int(rng.integers(len(kinds)))]} {VV_NAMES[int(rng.integers(len(VV_NAMES)))]}"
+        for candidate in (name, f"{name} {names[code]}", *(f"{name} {names[code]} {n}" for n in range(2, 99))):
+            if candidate not in used_names:
+                name = candidate
+                break
+        used_names.add(name)
+        provider = PROVIDERS[sector_code][int(rng.integers(len(PROVIDERS[sector_code])))]
+        rec = {"naam": name, "zorgaanbieder": provider, "postcode": a["postcode"],
+               "huisnummer": int(a["huisnummer"]), "plaats": names[code], "sector": sector_code,
+               **dict.fromkeys(place_cols, 0), "clienten_intramuraal": 0, "clienten_vpt_mpt": 0,
+               "_gemeente": code}
+        extra.append(rec)
+        return rec
+
+    per_sector = {"gz": (GZ_KINDS, GZ_PLACES_PER_LOCATION, GZ_OCCUPIED, GZ_HOME_AT_LOCATION),
+                  "ggz": (GGZ_KINDS, GGZ_PLACES_PER_LOCATION, GGZ_OCCUPIED, GGZ_HOME_AT_LOCATION)}
+    for code in gemeenten["statcode"]:
+        for sid, (kinds, per_location, occupied, home_mean) in per_sector.items():
+            sec = declared.get(sid)
+            mine = [r for r in recs if r["_gemeente"] == code and r["sector"] == sec.code]
+            here = last[(last["sector"] == sec.code) & (last["gemeentecode"] == code)]
+            by_group = here["zorgprofiel"].map(sec.normalise_profile).map(sec.group_of)
+            intra = here.groupby(by_group)["aantal_clienten"].sum()
+            cover = rng.uniform(0.7, 1.1)
+            target = [int(round(intra.get(g, 0) * cover)) for g in sec.group_ids]
+            n = max(len(mine), int(round(sum(target) / per_location)) if sum(target) else 0)
+            mine += [new_location(code, sec.code, kinds) for _ in range(n - len(mine))]
+            if not mine:
+                continue
+            weights = rng.gamma(1.5, 1.0, size=(len(mine), len(target)))
+            places = np.zeros((len(mine), len(target)), dtype=int)
+            for g, t in enumerate(target):
+                if t:
+                    places[:, g] = rng.multinomial(t, weights[:, g] / weights[:, g].sum())
+            for k, rec in enumerate(mine):
+                if places[k].sum() < 4:  # no location of a handful of places: top it up
+                    places[k, -1] += 4 - places[k].sum()
+                for g, gid in enumerate(sec.group_ids):
+                    rec[sec.place_columns[gid]] = int(places[k, g])
+                rec["clienten_intramuraal"] = int(rng.binomial(int(places[k].sum()), occupied))
+                rec["clienten_vpt_mpt"] = int(rng.poisson(home_mean))
+    # the small GGZ homes, in gemeenten with a large GGZ location not among the first 28 rows
+    # (whose postcodes get the blemishes)
+    ggz = declared.get("ggz")
+    w_col = ggz.place_columns[ggz.group_ids[0]]
+    every = recs + extra
+    large = [r for k, r in enumerate(every) if r["sector"] == ggz.code and k >= 28
+             and r["clienten_intramuraal"] + r["clienten_vpt_mpt"] >= 10]
+    picks = rng.choice(len(large), size=len(SMALL_GGZ_CASES), replace=len(large) < len(SMALL_GGZ_CASES)) \
+        if large else []
+    hosts = [large[int(k)] for k in picks]
+    for (homes, where), host in zip(SMALL_GGZ_CASES, hosts):
+        code = host["_gemeente"]
+        addr = addresses_of[code]
+        if where == "beside_large":
+            pcs = [host["postcode"]] * len(homes)
+        elif where == "pair":
+            pcs = [addr.iloc[int(rng.integers(len(addr)))]["postcode"]] * len(homes)
+        else:
+            pcs = [addr.iloc[int(k)]["postcode"] for k in rng.integers(len(addr), size=len(homes))]
+        taken = {(host["postcode"], host["huisnummer"])}
+        for (intramural, home), pc in zip(homes, pcs):
+            same = addr[addr["postcode"] == pc]
+            free = same[[(pc, int(h)) not in taken for h in same["huisnummer"]]]
+            a = (free if len(free) else same).iloc[int(rng.integers(len(free) or len(same)))]
+            taken.add((pc, int(a["huisnummer"])))
+            rec = new_location(code, ggz.code, ("GGZ-woonlocatie",), a)
+            rec[w_col] = max(intramural, 1)
+            rec["clienten_intramuraal"] = intramural
+            rec["clienten_vpt_mpt"] = home
+    return recs + extra

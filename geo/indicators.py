@@ -1,4 +1,4 @@
-"""Area indicators: inhabitants, 75+ share, SES, stedelijkheid, care use and its growth."""
+"""Area indicators: inhabitants, 75+ share, SES, stedelijkheid, growth (care use per sector: ``geo.care``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,6 @@ import pandas as pd
 
 from .ages import BANDS_75_PLUS
 
-#: the zorgprofielen counted in "clients per 1,000 aged 75+" (ZZP 4 to 8, PGB included)
-VV_4_TO_8 = ("VV4", "VV5", "VV6", "VV7", "VV8")
-#: the ZZP groups those profiles make up
-ZZP_GROUPS_4_TO_8 = ("zzp4", "zzp5_7", "zzp6_8")
 
 
 def classify_by_limits(values, limits) -> pd.Series:
@@ -43,16 +39,6 @@ def inhabitants_and_75plus(population: pd.DataFrame, year: int) -> pd.DataFrame:
     old = old.reindex(total.index, fill_value=0)
     share = (100.0 * old / total.where(total > 0)).astype(float)
     return pd.DataFrame({"inwoners": total, "inwoners_75plus": old, "aandeel_75plus": share})
-
-
-def client_totals(clients: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
-    """V&V clients per gemeente and year (all profiles) and ZZP 4-8 (incl. PGB)."""
-    c = clients[clients["jaar"].isin(years)]
-    all_vv = c.pivot_table(index="gemeentecode", columns="jaar", values="aantal_clienten",
-                           aggfunc="sum", fill_value=0)
-    vv48 = c[c["zorgprofiel"].isin(VV_4_TO_8)].pivot_table(
-        index="gemeentecode", columns="jaar", values="aantal_clienten", aggfunc="sum", fill_value=0)
-    return all_vv.reindex(columns=list(years), fill_value=0), vv48.reindex(columns=list(years), fill_value=0)
 
 
 def growth_pct(first, last):

@@ -46,9 +46,7 @@ FILES = {
 #: optional inputs: used when present
 OPTIONAL_FILES = {"sessies": "sessies.csv", "woonzorgvarianten": "woonzorgvarianten.csv"}
 
-ZORGPROFIELEN = ("VV4", "VV5", "VV6", "VV7", "VV8", "VV9", "VV10")
 LEVERINGSVORMEN = ("intramuraal", "VPT", "MPT", "PGB")
-SECTORS = ("V&V", "GZ", "GGZ")
 
 
 @dataclass
@@ -139,28 +137,81 @@ CONTRACTS: dict[str, tuple[Column, ...]] = {
     "clienten": (
         Column("jaar", "int", minimum=1990, maximum=YEAR_RANGE[1]),
         Column("gemeentecode", **GM_CODE),
+        Column("sector", required=False),
         Column("leeftijdsklasse", expected="een leeftijdsklasse als 80-84 of 95+"),
-        Column("zorgprofiel", expected="een zorgprofiel VV4 .. VV10"),
+        Column("zorgprofiel", expected="een zorgprofiel, bijvoorbeeld VV4 .. VV10"),
         Column("leveringsvorm", expected="intramuraal, VPT, MPT of PGB"),
+        Column("sector_aanbieder", required=False),
         Column("aantal_clienten", "int", minimum=0, limit="max_clients_per_row"),
     ),
-    "locaties": (
+    "locaties": (),  # built from the sector declaration: see locations_contract
+}
+CONTRACTS["prognose"] = CONTRACTS["bevolking"]
+
+
+def locations_contract(declared=None) -> tuple[Column, ...]:
+    """The contract of ``zorglocaties.csv``: a ``plaatsen_<groep>`` column per group of every sector.
+
+    The place columns of the sectors a file has locations of are required
+    (checked by :func:`check_location_sectors`); the others may be left out.
+    """
+    from .sectors import default_sectors
+
+    declared = declared or default_sectors()
+    codes = tuple(s.code for s in declared)
+    places = tuple(Column(col, "int", minimum=0, limit="max_places_per_location", required=False)
+                   for s in declared for col in s.place_columns.values())
+    return (
         Column("locatie_id"),
         Column("naam"),
         Column("zorgaanbieder", required=False),
         Column("postcode", required=False),
         Column("huisnummer", required=False),
         Column("plaats", required=False),
-        Column("sector", allowed=SECTORS, expected="V&V, GZ of GGZ"),
-        Column("plaatsen_zzp4", "int", minimum=0, limit="max_places_per_location"),
-        Column("plaatsen_zzp5_7", "int", minimum=0, limit="max_places_per_location"),
-        Column("plaatsen_zzp6_8", "int", minimum=0, limit="max_places_per_location"),
-        Column("plaatsen_overig", "int", minimum=0, limit="max_places_per_location"),
+        Column("sector", expected=", ".join(codes[:-1]) + " of " + codes[-1] if len(codes) > 1 else codes[0]),
+        *places,
         Column("clienten_intramuraal", "int", minimum=0, limit="max_clients_per_location"),
         Column("clienten_vpt_mpt", "int", minimum=0, limit="max_clients_per_location"),
-    ),
-}
-CONTRACTS["prognose"] = CONTRACTS["bevolking"]
+    )
+
+
+def check_location_sectors(path: Path, df: pd.DataFrame, declared) -> pd.DataFrame:
+    """Sector cells to the declared codes (aliases, case and spaces allowed) and the place columns.
+
+    A sector's place columns are all given or all left out: left out, its
+    locations have 0 places per group (a note in ``attrs["notes"]``); some of
+    them missing is refused (one would silently count as 0 places).
+    """
+    header = set(_header(path))
+    rows = source_rows(df)
+    text = df["sector"]
+    code_of = {t: (declared.by_code(t).code if declared.by_code(t) else None) for t in pd.unique(text)}
+    codes = text.map(code_of)
+    if codes.isna().any():
+        i = int(np.flatnonzero(codes.isna().to_numpy())[0])
+        raise InputError(path.name, f"'{text.iloc[i]}' is geen sector; verwacht "
+                         + ", ".join(s.code for s in declared), row=int(rows[i]), column="sector")
+    df["sector"] = codes.to_numpy()
+    notes = []
+    for sec in declared:
+        cols = list(sec.place_columns.values())
+        missing = [c for c in cols if c not in header]
+        for col in missing:
+            df[col] = 0
+        n = int((df["sector"] == sec.code).sum())
+        if not n or not missing:
+            continue
+        if len(missing) < len(cols):
+            raise InputError(path.name, f"kolom(men) {', '.join(missing)} ontbreken: het bestand heeft "
+                             f"{sec.short}-locaties met plaatsen per groep ({', '.join(sec.group_labels.values())}); "
+                             "geef alle groepen of geen", row=1, column=missing[0])
+        notes.append(f"{path.name}: geen kolommen met plaatsen per groep voor de {n} {sec.short}-locatie(s) "
+                     f"({', '.join(cols)}): het tekort van {sec.short} rekent met 0 plaatsen nu")
+    df.attrs["notes"] = notes
+    return df
+
+
+CONTRACTS["locaties"] = locations_contract()
 #: where each gemeente stands in the programme of sessions (optional input)
 CONTRACTS["sessies"] = (
     Column("gemeentecode", **GM_CODE),
@@ -971,8 +1022,15 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     population, pop_notes = read_population(files["bevolking"], settings)
     projection, proj_notes = read_population(files["prognose"], settings)
     notes += pop_notes + proj_notes
-    clients = _normalise_clients(files["clienten"], read_table(files["clienten"], CONTRACTS["clienten"], settings))
-    locations = read_table(files["locaties"], CONTRACTS["locaties"], settings)
+    clients = _normalise_clients(files["clienten"], read_table(files["clienten"], CONTRACTS["clienten"], settings),
+                                 settings)
+    notes_on_codes = clients.attrs.pop("normalisatie", [])
+    from .sectors import sectors_of
+
+    declared = sectors_of(settings)
+    locations = check_location_sectors(files["locaties"],
+                                       read_table(files["locaties"], locations_contract(declared), settings), declared)
+    notes += locations.attrs.pop("notes", [])
     refuse_duplicates(files["locaties"].name, locations, ["locatie_id"])
     ses = read_ses_statline(files["ses"], settings)
     for name, df in (("bevolking", population), ("prognose", projection)):
@@ -992,7 +1050,7 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
                      clients=clients, ses=ses, addresses=addresses, locations=locations, pc6=pc6,
                      years=settings.observed_years, files={k: Path(v).name for k, v in files.items()})
     notes += checked.notes
-    internal_notes = list(checked.internal_notes)
+    internal_notes = notes_on_codes + list(checked.internal_notes)
     sessions = None
     if (folder / OPTIONAL_FILES["sessies"]).exists():
         files["sessies"] = folder / OPTIONAL_FILES["sessies"]
@@ -1032,20 +1090,21 @@ def read_sessions(path: Path, gemeenten: set[str], settings: Settings | None = N
 
 
 def read_variants(path: Path, settings: Settings | None = None) -> pd.DataFrame:
-    """``woonzorgvarianten.csv``: number, name, parties and, per ZZP group column, ``x`` where it suits.
+    """``woonzorgvarianten.csv``: number, name, parties and, per group column, ``x`` where it suits.
 
-    The group columns are the ZZP group ids (``zzp4``, ``zzp5_7``, ``zzp6_8``, ...); at least one must
-    be present. Returned with one boolean column per group.
+    The group columns are group ids of the sector declaration (V&V: ``zzp4``, ``zzp5_7``,
+    ``zzp6_8``, ...); at least one must be present. Returned with one boolean column per group.
     """
-    from .forecast import ZZP_GROUPS
+    from .sectors import sectors_of
 
     path = Path(path)
+    known = [g for sec in sectors_of(settings or Settings()) for g in sec.group_ids]
     df = read_table(path, CONTRACTS["woonzorgvarianten"], settings)
     header = _header(path)
-    groups = [g for g in ZZP_GROUPS if g in header]
+    groups = [g for g in known if g in header]
     if not groups:
-        raise InputError(path.name, "geen kolom voor een ZZP-groep; verwacht bijvoorbeeld "
-                         + ", ".join(ZZP_GROUPS), row=1)
+        raise InputError(path.name, "geen kolom voor een groep van zorgprofielen; verwacht bijvoorbeeld "
+                         + ", ".join(known), row=1)
     raw = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig") \
         if path.suffix.lower() == ".csv" else pd.read_excel(path, dtype=str, keep_default_na=False)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
@@ -1150,27 +1209,89 @@ def _check_years(path: Path, df: pd.DataFrame, years: tuple[int, ...]) -> None:
 _BAND = re.compile(r"^(\d{1,2})\s*(?:-|t/m|tot)\s*(\d{1,3})(?:\s*jaar)?$|^(\d{2})\s*(?:\+|jaar of ouder|en ouder)$")
 
 
-def _normalise_clients(path: Path, df: pd.DataFrame) -> pd.DataFrame:
-    """Age band, zorgprofiel and leveringsvorm to their codes; a key that repeats after that is refused."""
+def _normalise_clients(path: Path, df: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
+    """Sector, age band, zorgprofiel and leveringsvorm to their codes; a key that repeats after that is refused.
+
+    The ``sector`` column (optional: absent or empty means V&V) names a sector of the declaration
+    (:mod:`geo.sectors`) by its code, id or an alias, and becomes its id; the age band must be one
+    of that sector's bands and the zorgprofiel one of its profiles. Older spellings of a profile
+    (``ZZP 4 VV``, ``3VG``) are read as the profile and counted in ``attrs["normalisatie"]`` (a
+    Dutch report for the analyst); ``sector_aanbieder`` (optional) is the contract segment of the
+    provider, a sector of the declaration too.
+    """
+    from .sectors import DEFAULT_SECTOR, sectors_of
+
+    declared = sectors_of(settings or Settings())
     rows = source_rows(df)
-    lowers = []
-    for i, text in enumerate(df["leeftijdsklasse"]):
-        m = _BAND.match(text.strip().lower())
-        lower = int(m.group(1) or m.group(3)) if m else None
-        if lower is None or lower not in AGE_BANDS:
-            raise InputError(path.name, f"'{text}' is geen 5-jaarsklasse; verwacht bijvoorbeeld 80-84 of 95+",
-                             row=int(rows[i]), column="leeftijdsklasse")
-        lowers.append(lower)
+    report: list[str] = []
+
+    def fail_at(mask, column: str, msg) -> None:
+        i = int(np.flatnonzero(np.asarray(mask))[0])
+        raise InputError(path.name, msg(i), row=int(rows[i]), column=column)
+
+    known = ", ".join(s.code for s in declared)
+    sector_text = df["sector"] if "sector" in df else pd.Series("", index=df.index)
+    ids = {t: (declared.by_code(t).id if declared.by_code(t) else None) for t in pd.unique(sector_text) if t}
+    sector = sector_text.map(ids).where(sector_text != "", DEFAULT_SECTOR if DEFAULT_SECTOR in declared.ids
+                                        else declared.ids[0])
+    if sector.isna().any():
+        fail_at(sector.isna(), "sector", lambda i: f"'{sector_text.iloc[i]}' is geen sector; verwacht {known}")
+    df["sector"] = sector.to_numpy()
+    if "sector_aanbieder" in df:
+        seg_text = df["sector_aanbieder"]
+        segs = {t: (declared.by_code(t).id if declared.by_code(t) else None) for t in pd.unique(seg_text) if t}
+        seg = seg_text.map(segs).where(seg_text != "", "")
+        if seg.isna().any():
+            fail_at(seg.isna(), "sector_aanbieder",
+                    lambda i: f"'{seg_text.iloc[i]}' is geen sector van een zorgaanbieder; verwacht {known} of leeg")
+        df["sector_aanbieder"] = seg.to_numpy()
+    else:
+        df["sector_aanbieder"] = ""
+
+    lowers = np.full(len(df), -1, dtype=np.int64)
+    profiles = np.empty(len(df), dtype=object)
+    sector_arr = df["sector"].to_numpy()
+    for sid in pd.unique(sector_arr):
+        sec = declared.get(sid)
+        here = sector_arr == sid
+        bands_text = df.loc[here, "leeftijdsklasse"]
+        band_of = {}
+        for text in pd.unique(bands_text):
+            m = _BAND.match(text.strip().lower())
+            lower = int(m.group(1) or m.group(3)) if m else None
+            band_of[text] = lower if lower in sec.age_bands else -1
+        lw = bands_text.map(band_of).to_numpy(np.int64)
+        if (lw < 0).any():
+            examples = " of ".join(sec.band_label(b) for b in (sec.age_bands[-2], sec.age_bands[-1]))
+            bad_rows = np.zeros(len(df), bool)
+            bad_rows[np.flatnonzero(here)[lw < 0]] = True
+            fail_at(bad_rows, "leeftijdsklasse", lambda i: f"'{df['leeftijdsklasse'].iloc[i]}' is geen leeftijdsklasse "
+                    f"van {sec.short}; verwacht bijvoorbeeld {examples} (klassen "
+                    f"{', '.join(sec.band_label(b) for b in sec.age_bands)})")
+        lowers[here] = lw
+        prof_text = df.loc[here, "zorgprofiel"]
+        prof_of = {t: sec.normalise_profile(t) for t in pd.unique(prof_text)}
+        pr = prof_text.map(prof_of)
+        if pr.isna().any():
+            bad_rows = np.zeros(len(df), bool)
+            bad_rows[np.flatnonzero(here)[pr.isna().to_numpy()]] = True
+
+            def msg(i, sec=sec):
+                text = df["zorgprofiel"].iloc[i]
+                other = declared.sector_of_profile(text)
+                where = (f"; dat is een zorgprofiel van {other.short}: klopt de kolom sector?" if other else "")
+                return (f"'{text}' is geen zorgprofiel van {sec.short}; verwacht {sec.profiles[0]} .. "
+                        f"{sec.profiles[-1]}{where}")
+            fail_at(bad_rows, "zorgprofiel", msg)
+        profiles[here] = pr.to_numpy()
+        changed = {t: p for t, p in prof_of.items() if t != p}
+        if changed:
+            n = prof_text[prof_text.isin(list(changed))].value_counts()
+            parts = [f"'{t}' -> {changed[t]} ({int(n[t])} regel(s))" for t in sorted(changed, key=lambda t: -n[t])]
+            report.append(f"{path.name}: {int(n.sum())} regel(s) van {sec.short} met een andere schrijfwijze van het "
+                          f"zorgprofiel gelezen als het zorgprofiel: " + ", ".join(parts[:12])
+                          + (" ..." if len(parts) > 12 else ""))
     df["leeftijd_van"] = lowers
-    profiles = []
-    for i, text in enumerate(df["zorgprofiel"]):
-        t = re.sub(r"\s+", "", text.upper())
-        m = re.fullmatch(r"(?:VV|ZZP)(\d{1,2})(?:VV)?", t)
-        code = f"VV{int(m.group(1))}" if m else None
-        if code not in ZORGPROFIELEN:
-            raise InputError(path.name, f"'{text}' is geen V&V-zorgprofiel; verwacht VV4 .. VV10",
-                             row=int(rows[i]), column="zorgprofiel")
-        profiles.append(code)
     raw = df[["leeftijdsklasse", "zorgprofiel"]].copy()
     df["zorgprofiel"] = profiles
     lv_map = {v.lower(): v for v in LEVERINGSVORMEN}
@@ -1180,7 +1301,7 @@ def _normalise_clients(path: Path, df: pd.DataFrame) -> pd.DataFrame:
         raise InputError(path.name, f"'{df['leveringsvorm'].iloc[i]}' is geen leveringsvorm; "
                          "verwacht intramuraal, VPT, MPT of PGB", row=int(rows[i]), column="leveringsvorm")
     df["leveringsvorm"] = lv
-    key = ["jaar", "gemeentecode", "leeftijd_van", "zorgprofiel", "leveringsvorm"]
+    key = ["jaar", "gemeentecode", "sector", "leeftijd_van", "zorgprofiel", "leveringsvorm", "sector_aanbieder"]
     pair = first_duplicate(df, key)
     if pair is not None:
         i, j = pair
@@ -1192,6 +1313,7 @@ def _normalise_clients(path: Path, df: pd.DataFrame) -> pd.DataFrame:
                          f"{int(rows[j])}; tel de aantallen samen in één regel of verwijder de dubbele",
                          row=int(rows[j]), column="jaar, gemeentecode, leeftijdsklasse, zorgprofiel, leveringsvorm")
     df.attrs["regels"] = RowNumbers(rows)
+    df.attrs["normalisatie"] = report
     return df
 
 # --- writing the demo region (deterministic bytes) -------------------------------------------------

@@ -9,14 +9,38 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import forecast, indicators
+from . import care, forecast, indicators
 from .disclosure import REGION, Disclosure, client_cube, protect
 from .geocode import geocode_locations, geocode_report
 from .errors import InputError
 from .io import Inputs
 from .lifetable import survival_from_table
 from .regions import wijken_by_code
+from .sectors import DEFAULT_SECTOR, Sector, sectors_of
 from .urbanity import STEDELIJKHEID_LABELS, DensityGrid, address_density_raster, stedelijkheid_class
+
+
+@dataclass
+class SectorResults:
+    """Everything one sector's layers and tables are built from."""
+
+    sector: Sector
+    #: per gemeente: the care figures of the sector (code, name, clients, rates, locations, gap, forecast)
+    care: pd.DataFrame
+    #: the region's value of each care figure, by the same definitions
+    region: dict
+    #: clients and usage rate per gemeente (and the region) and observed year
+    care_use: pd.DataFrame
+    #: demand, places and gap per gemeente x group in the target year (the map's scenario)
+    gap: pd.DataFrame
+    #: the region's clients per group and observed year, and their shares (the zorgzwaarte chart)
+    severity: pd.DataFrame
+    #: which published client counts of the sector are shown
+    disclosure: Disclosure
+    #: the public forecast (rests on shown counts only)
+    forecast: forecast.ScenarioForecast
+    #: the forecast on every exact count (confidential: only for the internal table)
+    forecast_exact: forecast.ScenarioForecast
 
 
 @dataclass
@@ -26,20 +50,20 @@ class Results:
     gemeenten: gpd.GeoDataFrame
     wijken: gpd.GeoDataFrame
     locaties: gpd.GeoDataFrame
-    gap: pd.DataFrame
     region: dict
     geocoding: dict
-    care_use: pd.DataFrame | None = None
     region_values: dict = field(default_factory=dict)
     oad_grid: DensityGrid | None = None
-    forecast: forecast.ScenarioForecast | None = None
+    #: per sector id, in the declaration's order: the sectors the client file has rows of
+    sectors: dict[str, SectorResults] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    #: which published client counts are shown (small counts and their complements suppressed)
-    disclosure: Disclosure | None = None
-    #: the forecast on every exact count (confidential: only for the internal table)
-    forecast_exact: forecast.ScenarioForecast | None = None
     #: notes that name confidential client figures (for the analyst, never in a public report)
     internal_notes: list[str] = field(default_factory=list)
+
+    def disclosure_of(self, sector_id: str | None) -> Disclosure | None:
+        """The disclosure control of a sector (None for a sector without client data)."""
+        r = self.sectors.get(sector_id) if sector_id else None
+        return r.disclosure if r is not None else None
 
 
 def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame) -> np.ndarray:
@@ -94,15 +118,8 @@ def compute(inputs: Inputs) -> Results:
                                             wijk["gemeentecode"].to_numpy())
     ses_gem = ses["ses_woa"].reindex(gem["statcode"]).fillna(ses_gem_calc.reindex(gem["statcode"]))
 
-    # --- care use: clients ZZP 4-8 (PGB included), as the regioanalyse counts them; the profiles
-    # outside ZZP 4-8 only per group, so that "all minus ZZP 4-8" never publishes a small count
-    _, vv48 = indicators.client_totals(inputs.clients, years)
-    vv48 = vv48.reindex(gem["statcode"], fill_value=0)
-    growth = indicators.growth_pct(vv48[first], vv48[last])
-    disclosure = protect(client_cube(inputs.clients, list(gem["statcode"]), years), last,
-                         s.privacy_min_count, s.privacy_min_range or None)
-
-    # --- locations
+    # --- locations: placed on their PC6, in a gemeente; whether each counts by its sector's rule
+    declared = sectors_of(s)
     loc = geocode_locations(inputs.locations, inputs.pc6)
     report = geocode_report(loc)
     placed = loc.geometry.notna() & ~loc.geometry.is_empty
@@ -112,33 +129,9 @@ def compute(inputs: Inputs) -> Results:
     off_map = placed & loc["gemeentecode"].isna()
     if off_map.any():
         notes.append(f"{int(off_map.sum())} locatie(s) liggen buiten de regio")
-    counts_as_location = ((loc["clienten_intramuraal"] >= s.location_min_intramural)
-                          | (loc["clienten_vpt_mpt"] >= s.location_min_home))
-    loc["telt_mee"] = counts_as_location
-    counted_vv = placed & counts_as_location & (loc["sector"] == "V&V")
-    loc_count = loc[counted_vv].groupby("gemeentecode").size()
-
-    # --- forecast and gap: every year, demand scenario and leveringsvorm scenario
-    places = forecast.places_by_gemeente(loc[placed])
-    survival = (survival_from_table(inputs.survival, source=s.life_table_file)
-                if inputs.survival is not None else None)
-    run = dict(end_year=max(s.target_year, *s.forecast_target_years), growth_factors=s.home_share_growth_factors,
-               survival=survival, gemeenten=list(gem["statcode"]))
-    try:
-        fc_exact = forecast.scenario_forecast(inputs.clients, inputs.population, inputs.projection, places,
-                                              years, **run)
-        fc = forecast.scenario_forecast(inputs.clients, inputs.population, inputs.projection, places, years,
-                                        publication=publication_of(disclosure, s.privacy_min_count), **run)
-    except ValueError as exc:
-        raise InputError(inputs.files.get("prognose", "bevolkingsprognose.csv").name, str(exc)) from None
-    notes += fc.notes
-    headline = (s.target_year, s.headline_demand_scenario, s.headline_leveringsvorm_scenario)
-    demand = forecast.wide_by_group(fc.table, "clienten_intramuraal", *headline).reindex(gem["statcode"]).fillna(0.0)
-    places = places.reindex(gem["statcode"], fill_value=0.0)
-    gap = forecast.gap_by_zzp_group(demand, places).reindex(gem["statcode"], fill_value=0.0)
-    gap_table = forecast.gap_long(demand, places, s.target_year)
-    clients_target = (forecast.wide_by_group(fc.table, "clienten_totaal", *headline).reindex(gem["statcode"])
-                      [list(indicators.ZZP_GROUPS_4_TO_8)].sum(axis=1))
+    loc["telt_mee"] = False
+    for sec in declared:
+        loc["telt_mee"] |= care.counting_locations(loc, sec)
 
     codes = gem["statcode"]
     out = gem.rename(columns={"statcode": "gemeentecode", "statnaam": "gemeentenaam"})
@@ -151,26 +144,23 @@ def compute(inputs: Inputs) -> Results:
     out["oad"] = oad_gem.reindex(codes).to_numpy()
     out["stedelijkheid"] = stedelijkheid_class(out["oad"], s.stedelijkheid_limits).to_numpy()
     out["stedelijkheid_label"] = out["stedelijkheid"].map(STEDELIJKHEID_LABELS)
-    out["vv_clienten"] = vv48[last].to_numpy()
-    out["vv_clienten_begin"] = vv48[first].to_numpy()
-    old_first = pop_first["inwoners_75plus"].reindex(codes).to_numpy().astype(float)
-    out["clienten_per_1000_75plus"] = (1000.0 * vv48[last].to_numpy()
-                                       / out["inwoners_75plus"].where(out["inwoners_75plus"] > 0))
-    out["clienten_per_1000_75plus_begin"] = 1000.0 * vv48[first].to_numpy() / np.where(old_first > 0, old_first, np.nan)
-    out["groei_clienten_per_1000"] = indicators.growth_pct(out["clienten_per_1000_75plus_begin"],
-                                                           out["clienten_per_1000_75plus"]).to_numpy()
-    out["groei_toewijzingen"] = growth.to_numpy()
-    out["groei_klasse"] = indicators.growth_class(out["groei_toewijzingen"], s.growth_class_limits_pct).to_numpy()
-    out["aantal_locaties"] = loc_count.reindex(codes, fill_value=0).to_numpy()
-    out["locaties_per_1000_clienten"] = 1000.0 * out["aantal_locaties"] / out["vv_clienten"].where(out["vv_clienten"] > 0)
-    for g in forecast.ZZP_GROUPS:
-        out[f"vraag_{g}"] = demand[g].to_numpy()
-        out[f"plaatsen_{g}"] = places[g].to_numpy()
-        out[f"tekort_{g}"] = gap[g].to_numpy()
-    out["tekort_totaal"] = gap.sum(axis=1).to_numpy()
-    out["prognose_clienten"] = clients_target.to_numpy()
-    out["nieuwe_clienten"] = out["prognose_clienten"] - out["vv_clienten"]
-    out["prognose_groei"] = indicators.growth_pct(out["vv_clienten"], out["prognose_clienten"]).to_numpy()
+
+    # --- per sector: care use, disclosure control, forecast and gap
+    survival = (survival_from_table(inputs.survival, source=s.life_table_file)
+                if inputs.survival is not None else None)
+    present = set(inputs.clients["sector"]) if "sector" in inputs.clients.columns else {DEFAULT_SECTOR}
+    sector_results: dict[str, SectorResults] = {}
+    forecast_notes: dict[str, list[str]] = {}
+    for sec in declared:
+        if sec.id not in present:
+            continue
+        r = _sector(inputs, sec, gem, loc, placed, survival)
+        sector_results[sec.id] = r
+        for note in r.forecast.notes:
+            forecast_notes.setdefault(note, []).append(sec.short)
+    # a note that holds for several sectors (e.g. a gemeente without a projection) is given once
+    notes += [f"{', '.join(shorts)}: {note}" if len(sector_results) > 1 else note
+              for note, shorts in forecast_notes.items()]
 
     w = wijk.rename(columns={"statcode": "wijkcode", "statnaam": "wijknaam"})
     names = dict(zip(gem["statcode"], gem["statnaam"]))
@@ -186,59 +176,167 @@ def compute(inputs: Inputs) -> Results:
 
     loc_out = loc[placed].copy()
     loc_out["gemeentenaam"] = loc_out["gemeentecode"].map(names)
-    for g in forecast.ZZP_GROUPS:
-        loc_out[forecast.PLACE_COLUMNS[g]] = loc_out[forecast.PLACE_COLUMNS[g]].astype(int)
-    loc_out["plaatsen_totaal"] = loc_out[[forecast.PLACE_COLUMNS[g] for g in forecast.ZZP_GROUPS]].sum(axis=1)
+    place_cols = [c for sec in declared for c in sec.place_columns.values()]
+    for col in place_cols:
+        loc_out[col] = loc_out[col].astype(int)
+    loc_out["plaatsen_totaal"] = loc_out[place_cols].sum(axis=1)
 
-    care_use = _care_use(inputs, vv48, years)
     region_values = {
-        "gemeenten": _region_row(out, inputs, oad[~pd.isna(addr_gem)], s, loc[counted_vv], care_use),
-        "wijken": _region_row(w, inputs, oad[~pd.isna(addr_wijk)], s, None, care_use),
+        "gemeenten": _region_row(out, inputs, oad[~pd.isna(addr_gem)], s),
+        "wijken": _region_row(w, inputs, oad[~pd.isna(addr_wijk)], s),
     }
     region = {
         "naam": s.region_name,
         "inwoners": int(out["inwoners"].sum()),
         "aandeel_75plus": float(100.0 * out["inwoners_75plus"].sum() / out["inwoners"].sum()),
-        "vv_clienten": int(vv48[last].sum()),
-        "groei_toewijzingen": float(indicators.growth_pct([vv48[first].sum()], [vv48[last].sum()]).iloc[0]),
-        "tekort_totaal": float(gap.to_numpy().sum()),
-        "tekort_per_groep": {forecast.GROUP_LABELS[g]: float(gap[g].sum()) for g in forecast.ZZP_GROUPS},
     }
     return Results(gemeenten=out.reset_index(drop=True), wijken=w.reset_index(drop=True),
-                   locaties=loc_out.reset_index(drop=True), gap=gap_table, region=region,
-                   geocoding=report, care_use=care_use, region_values=region_values,
-                   oad_grid=grid, forecast=fc, notes=notes, disclosure=disclosure, forecast_exact=fc_exact,
+                   locaties=loc_out.reset_index(drop=True), region=region, geocoding=report,
+                   region_values=region_values, oad_grid=grid, sectors=sector_results, notes=notes,
                    internal_notes=list(inputs.internal_notes))
+
+
+def _sector(inputs: Inputs, sec: Sector, gem: gpd.GeoDataFrame, loc: gpd.GeoDataFrame, placed,
+            survival) -> SectorResults:
+    """One sector's care figures per gemeente, its disclosure control, forecasts and gap."""
+    s = inputs.settings
+    years = s.observed_years
+    first, last = years[0], years[-1]
+    codes = list(gem["statcode"])
+    clients = care.sector_clients(inputs.clients, sec)
+    n = care.clients_per_year(clients, sec, codes, years)
+    disclosure = protect(client_cube(clients, codes, years, sec), last, s.privacy_min_count,
+                         s.privacy_min_range or None)
+
+    places = forecast.places_by_gemeente(loc[placed], sector=sec)
+    run = dict(end_year=max(s.target_year, *s.forecast_target_years), growth_factors=s.home_share_growth_factors,
+               survival=survival, gemeenten=codes, sector=sec, method=s.forecast_method,
+               home_share_growth=s.home_share_growth or None)
+    try:
+        fc_exact = forecast.scenario_forecast(clients, inputs.population, inputs.projection, places, years, **run)
+        fc = forecast.scenario_forecast(clients, inputs.population, inputs.projection, places, years,
+                                        publication=publication_of(disclosure, s.privacy_min_count), **run)
+    except ValueError as exc:
+        raise InputError(inputs.files.get("prognose", "bevolkingsprognose.csv").name, str(exc)) from None
+    headline = (s.target_year, s.headline_demand_scenario, s.headline_leveringsvorm_scenario)
+    groups = list(sec.group_ids)
+    demand = (forecast.wide_by_group(fc.table, "clienten_intramuraal", *headline, sector=sec)
+              .reindex(codes).fillna(0.0))
+    places = places.reindex(index=codes, columns=groups, fill_value=0.0)
+    gap = forecast.gap_by_zzp_group(demand, places, sector=sec).reindex(codes, fill_value=0.0)
+    gap_table = forecast.gap_long(demand, places, s.target_year, sector=sec)
+    gap_table.insert(0, "sector", sec.id)
+    clients_target = (forecast.wide_by_group(fc.table, "clienten_totaal", *headline, sector=sec)
+                      .reindex(codes)[list(sec.client_groups)].sum(axis=1))
+
+    ref_last = care.reference_population(inputs.population, last, sec.rate_min_age).reindex(codes)
+    ref_first = care.reference_population(inputs.population, first, sec.rate_min_age).reindex(codes)
+    home = care.home_and_total(clients, sec, codes, last)
+    segments = care.other_sector_clients(clients, sec, codes, last)
+    counted = care.counting_locations(loc, sec) & placed
+    loc_count = loc[counted].groupby("gemeentecode").size().reindex(codes, fill_value=0)
+
+    c = pd.DataFrame({"gemeentecode": codes, "gemeentenaam": list(gem["statnaam"])})
+    c["clienten"] = n[last].to_numpy()
+    c["clienten_begin"] = n[first].to_numpy()
+    c["gebruik"] = sec.rate_per * c["clienten"] / ref_last.where(ref_last > 0).to_numpy()
+    c["gebruik_begin"] = sec.rate_per * c["clienten_begin"] / ref_first.where(ref_first > 0).to_numpy()
+    c["groei_gebruik"] = indicators.growth_pct(c["gebruik_begin"], c["gebruik"]).to_numpy()
+    c["groei_toewijzingen"] = indicators.growth_pct(c["clienten_begin"], c["clienten"]).to_numpy()
+    c["groei_klasse"] = indicators.growth_class(c["groei_toewijzingen"], s.growth_class_limits_pct).to_numpy()
+    c["aandeel_thuis"] = (100.0 * home["thuis"] / home["totaal"].where(home["totaal"] > 0)).to_numpy()
+    c["aantal_locaties"] = loc_count.to_numpy()
+    c["locaties_per_1000_clienten"] = 1000.0 * c["aantal_locaties"] / c["clienten"].where(c["clienten"] > 0)
+    c["aandeel_sectorvreemd"] = care.share_other_sector(segments, s.privacy_min_count).to_numpy()
+    for g in groups:
+        c[f"vraag_{g}"] = demand[g].to_numpy()
+        c[f"plaatsen_{g}"] = places[g].to_numpy()
+        c[f"tekort_{g}"] = gap[g].to_numpy()
+    c["tekort_totaal"] = gap[groups].sum(axis=1).to_numpy()
+    c["prognose_clienten"] = clients_target.to_numpy()
+    c["nieuwe_clienten"] = c["prognose_clienten"] - c["clienten"]
+    c["prognose_groei"] = indicators.growth_pct(c["clienten"], c["prognose_clienten"]).to_numpy()
+
+    pops = {y: care.reference_population(inputs.population, y, sec.rate_min_age).reindex(codes) for y in years}
+    care_use = _care_use(sec, n, pops, years)
+    seg_region = segments.sum()
+    region = {"clienten": float(n[last].sum()), "clienten_begin": float(n[first].sum())}
+    ref_total = {y: float(pops[y].sum()) for y in years}
+    if ref_total[last]:
+        region["gebruik"] = sec.rate_per * region["clienten"] / ref_total[last]
+    if ref_total[first]:
+        region["gebruik_begin"] = sec.rate_per * region["clienten_begin"] / ref_total[first]
+    if region.get("gebruik_begin"):
+        region["groei_gebruik"] = 100.0 * (region["gebruik"] / region["gebruik_begin"] - 1)
+    if region["clienten_begin"]:
+        region["groei_toewijzingen"] = 100.0 * (region["clienten"] - region["clienten_begin"]) / region["clienten_begin"]
+        region["groei_klasse"] = int(indicators.growth_class([region["groei_toewijzingen"]],
+                                                             s.growth_class_limits_pct).iloc[0])
+    if home["totaal"].sum():
+        region["aandeel_thuis"] = 100.0 * float(home["thuis"].sum()) / float(home["totaal"].sum())
+    region["aantal_locaties"] = float(counted.sum())
+    if region["clienten"]:
+        region["locaties_per_1000_clienten"] = 1000.0 * region["aantal_locaties"] / region["clienten"]
+    share = care.share_other_sector(pd.DataFrame([seg_region]), s.privacy_min_count).iloc[0]
+    if not pd.isna(share):
+        region["aandeel_sectorvreemd"] = float(share)
+    for col in c.columns:
+        if col.startswith(("vraag_", "plaatsen_", "tekort_")) or col in ("prognose_clienten", "nieuwe_clienten"):
+            region[col] = float(c[col].sum())
+    if region["clienten"] and "prognose_clienten" in region:
+        region["prognose_groei"] = 100.0 * (region["prognose_clienten"] - region["clienten"]) / region["clienten"]
+    return SectorResults(sector=sec, care=c, region=region, care_use=care_use, gap=gap_table,
+                         severity=_severity(sec, disclosure), disclosure=disclosure, forecast=fc,
+                         forecast_exact=fc_exact)
+
+
+def _severity(sec: Sector, d: Disclosure) -> pd.DataFrame:
+    """The region's clients per group of the sector and observed year, as far as they are shown, and
+    each group's share of the year's clients (only where every group of the year is shown).
+
+    These are the counts of the published table ``regio_per_groep_per_jaar``, so they add nothing to
+    what the disclosure control has already checked.
+    """
+    rows = []
+    for year in d.cube.years:
+        keys = [(REGION, year, g, "alle") for g in sec.group_ids]
+        values = [d.value(k) for k in keys]
+        total = float(np.sum(values)) if not np.isnan(values).any() else np.nan
+        for g, v in zip(sec.groups, values):
+            rows.append({"sector": sec.id, "jaar": year, "groep_id": g.id, "zzp_groep": g.label,
+                         "clienten": v, "aandeel": 100.0 * v / total if total else np.nan})
+    return pd.DataFrame(rows)
 
 
 def publication_of(disclosure: Disclosure, min_count: int) -> forecast.Publication:
     """What the public forecast may use: the base-year and region counts that are shown."""
     d, base_year = disclosure, disclosure.base_year
-    base = frozenset((m, g) for m in d.cube.areas for g in forecast.ZZP_GROUPS
+    base = frozenset((m, g) for m in d.cube.areas for g in d.cube.groups
                      if d.shown((m, base_year, g, "thuis")) and d.shown((m, base_year, g, "intramuraal")))
-    region = frozenset((y, g) for y in d.cube.years for g in forecast.ZZP_GROUPS
+    region = frozenset((y, g) for y in d.cube.years for g in d.cube.groups
                        if d.shown((REGION, y, g, "thuis")) and d.shown((REGION, y, g, "intramuraal")))
     return forecast.Publication(min_count=min_count, base=base, region=region)
 
 
-def _care_use(inputs: Inputs, vv48: pd.DataFrame, years) -> pd.DataFrame:
-    """Clients ZZP 4-8 and clients per 1,000 inhabitants aged 75+ per gemeente and year, with a region row."""
+def _care_use(sec: Sector, n: pd.DataFrame, pops: dict, years) -> pd.DataFrame:
+    """Clients of the sector's client groups and their usage rate per gemeente and year, with a region row."""
     rows = []
+    unit = sec.texts.get("rate", "")
     for year in years:
-        pop = indicators.inhabitants_and_75plus(inputs.population, year)["inwoners_75plus"]
-        pop = pop[pop.index.str.startswith("GM")]
-        for code in vv48.index:
-            n, p = int(vv48.at[code, year]), float(pop.get(code, 0))
-            rows.append({"gemeentecode": code, "jaar": year, "clienten_zzp4_8": n,
-                         "inwoners_75plus": p, "per_1000_75plus": 1000.0 * n / p if p else np.nan})
-        n, p = int(vv48[year].sum()), float(pop.reindex(vv48.index).sum())
-        rows.append({"gemeentecode": "regio", "jaar": year, "clienten_zzp4_8": n, "inwoners_75plus": p,
-                     "per_1000_75plus": 1000.0 * n / p if p else np.nan})
+        pop = pops[year]
+        for code in n.index:
+            k, p = int(n.at[code, year]), float(pop.get(code, 0) or 0)
+            rows.append({"sector": sec.id, "gemeentecode": code, "jaar": year, "clienten": k,
+                         "referentiebevolking": p, "gebruik": sec.rate_per * k / p if p else np.nan,
+                         "eenheid": unit})
+        k, p = int(n[year].sum()), float(pop.sum())
+        rows.append({"sector": sec.id, "gemeentecode": "regio", "jaar": year, "clienten": k, "referentiebevolking": p,
+                     "gebruik": sec.rate_per * k / p if p else np.nan, "eenheid": unit})
     return pd.DataFrame(rows)
 
 
-def _region_row(areas: pd.DataFrame, inputs: Inputs, oad: np.ndarray, s, locations, care_use) -> dict:
-    """The region's value of every indicator of a layer, by the same definitions as per area."""
+def _region_row(areas: pd.DataFrame, inputs: Inputs, oad: np.ndarray, s) -> dict:
+    """The region's value of every indicator of an area layer, by the same definitions as per area."""
     r: dict = {"inwoners": float(areas["inwoners"].sum()), "inwoners_75plus": float(areas["inwoners_75plus"].sum())}
     if r["inwoners"]:
         r["aandeel_75plus"] = 100.0 * r["inwoners_75plus"] / r["inwoners"]
@@ -253,23 +351,4 @@ def _region_row(areas: pd.DataFrame, inputs: Inputs, oad: np.ndarray, s, locatio
         r["oad"] = float(np.mean(oad))
         r["stedelijkheid"] = int(stedelijkheid_class([r["oad"]], s.stedelijkheid_limits).iloc[0])
         r["stedelijkheid_label"] = STEDELIJKHEID_LABELS[r["stedelijkheid"]]
-    if "vv_clienten" not in areas:
-        return r
-    first, last = float(areas["vv_clienten_begin"].sum()), float(areas["vv_clienten"].sum())
-    r["vv_clienten"], r["vv_clienten_begin"] = last, first
-    if first:
-        r["groei_toewijzingen"] = 100.0 * (last - first) / first
-        r["groei_klasse"] = int(indicators.growth_class([r["groei_toewijzingen"]], s.growth_class_limits_pct).iloc[0])
-    region = care_use[care_use["gemeentecode"] == "regio"].set_index("jaar")["per_1000_75plus"]
-    r["clienten_per_1000_75plus"] = float(region[s.observed_years[-1]])
-    r["clienten_per_1000_75plus_begin"] = float(region[s.observed_years[0]])
-    r["groei_clienten_per_1000"] = 100.0 * (r["clienten_per_1000_75plus"] / r["clienten_per_1000_75plus_begin"] - 1)
-    r["aantal_locaties"] = float(len(locations))
-    if last:
-        r["locaties_per_1000_clienten"] = 1000.0 * r["aantal_locaties"] / last
-    for col in areas.columns:
-        if col.startswith(("vraag_", "plaatsen_", "tekort_")) or col in ("prognose_clienten", "nieuwe_clienten"):
-            r[col] = float(areas[col].sum())
-    if last and "prognose_clienten" in r:
-        r["prognose_groei"] = 100.0 * (r["prognose_clienten"] - last) / last
     return r

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ SETTINGS_FILE = "instellingen.toml"
 LIMIT_SETTINGS = ("max_inhabitants", "max_households", "max_clients_per_row", "max_places_per_location",
                   "max_clients_per_location", "max_addresses_per_pc6")
 LIMIT_CAP = 1_000_000_000
+#: the forecast methods: region usage rates (the regioanalyse) or calibrated to each gemeente
+FORECAST_METHODS = ("regio", "kalibratie")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,21 @@ class Settings:
     max_clients_per_location, max_addresses_per_pc6
         Plausibility limits of the inputs: a figure above its limit is refused
         with the file, row and column (``data/README.md``, "Grenzen").
+    sector_file
+        A sector declaration of one's own (TOML, the format of ``geo/sectoren.toml``);
+        empty means the project's declaration.
+    sectors
+        Per sector id, changes to the declaration: ``groups`` (group id -> its
+        zorgprofielen, e.g. the GZ grouping by zorgzwaarte), ``group_labels``,
+        ``client_groups`` and ``location_rule`` (docs/sectoren.md).
+    forecast_method
+        ``"regio"`` (the regioanalyse's method: region usage rates for every
+        gemeente) or ``"kalibratie"`` (each gemeente calibrated to its own
+        observed level in the base year: indirect standardisation).
+    home_share_growth
+        Group id -> the historical growth of the home share in percentage points
+        per year, instead of the growth measured from the client data (to
+        reproduce a published regioanalyse that states it).
     memory_limit_mb
         Memory a build may use, in MB; 0 means what the machine has available
         (``/proc/meminfo``, or the container's limit). A build that would need
@@ -81,6 +99,10 @@ class Settings:
     max_clients_per_location: int = 2_000
     max_addresses_per_pc6: int = 5_000
     memory_limit_mb: int = 0
+    sector_file: str = ""
+    sectors: dict = field(default_factory=dict)
+    forecast_method: str = "regio"
+    home_share_growth: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -111,6 +133,9 @@ def load_settings(path: Path | None) -> Settings:
         if key not in known or key == "extra":
             raise SettingsError(f"instellingen {path}: onbekende instelling '{key}'")
         values[key] = _typed(path, key, value, getattr(Settings(), key))
+    if values.get("sector_file") and not Path(values["sector_file"]).is_absolute():
+        # a declaration of one's own lies beside the settings file that names it
+        values["sector_file"] = str(path.parent / values["sector_file"])
     settings = Settings(**values)
     _check(settings, path)
     return settings
@@ -187,3 +212,17 @@ def _check(s: Settings, path: Path) -> None:
         fail("'memory_limit_mb' mag niet negatief zijn (0 = het beschikbare geheugen)")
     if s.privacy_min_range < 0:
         fail("'privacy_min_range' mag niet negatief zijn")
+    if s.forecast_method not in FORECAST_METHODS:
+        fail("'forecast_method' moet " + " of ".join(FORECAST_METHODS) + " zijn")
+    for key in ("sectors", "home_share_growth"):
+        if not isinstance(getattr(s, key), dict):
+            fail(f"'{key}' moet een tabel zijn")
+    from .sectors import sectors_of
+
+    declared = sectors_of(s)  # a wrong declaration or override is a SettingsError naming it
+    groups = {g.id for sector in declared for g in sector.groups}
+    for g, v in s.home_share_growth.items():
+        if g not in groups:
+            fail(f"'home_share_growth' noemt een onbekende groep '{g}'; bekend: {', '.join(sorted(groups))}")
+        if not _is_number(v) or not math.isfinite(v):
+            fail(f"'home_share_growth.{g}' moet een eindig getal zijn (procentpunt per jaar)")

@@ -146,6 +146,23 @@ def stacked_bars(rows: list[tuple[str, list[float]]], groups: list[tuple[str, st
     return "".join(out)
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """A legend label in lines of at most ``width`` characters (a longer word keeps its own line).
+
+    >>> wrap("Geestelijke gezondheidszorg (GGZ)", 20)
+    ['Geestelijke', 'gezondheidszorg', '(GGZ)']
+    >>> wrap("", 10), wrap("V&V", 10)
+    ([''], ['V&V'])
+    """
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _ring_path(coords, tx) -> str:
     pts = [tx(x, y) for x, y in coords]
     return "M" + " L".join(f"{a:.1f},{b:.1f}" for a, b in pts) + " Z"
@@ -220,14 +237,19 @@ def area_map(focus, areas: list[tuple[str, object, str, str]], neighbours: list[
                    f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')
     out.append("</g>")
     if legend:
-        lx = map_w + 14
-        for k, (colour, label) in enumerate(legend):
-            yy = 14 + 20 * k
+        lx, yy = map_w + 14, 14
+        for colour, label in legend:
             if colour is None:  # a heading
-                out.append(f'<text x="{lx}" y="{yy + 11}" font-size="11" font-weight="bold">{escape(label)}</text>')
+                for line in wrap(label, (legend_width - 14) // 7):
+                    out.append(f'<text x="{lx}" y="{yy + 11}" font-size="11" font-weight="bold">{escape(line)}</text>')
+                    yy += 15
+                yy += 5
                 continue
             out.append(f'<rect x="{lx}" y="{yy}" width="13" height="13" fill="{colour}" stroke="#999" '
                        f'stroke-width="0.5"/>')
-            out.append(f'<text x="{lx + 19}" y="{yy + 11}" font-size="11">{escape(label)}</text>')
+            for line in wrap(label, (legend_width - 33) // 6):
+                out.append(f'<text x="{lx + 19}" y="{yy + 11}" font-size="11">{escape(line)}</text>')
+                yy += 14
+            yy += 6
     out.append("</svg>")
     return "".join(out)

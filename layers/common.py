@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geo.sectors import sectors_of
 from geo.settings import Settings
 from geo.urbanity import STEDELIJKHEID_LABELS
 
@@ -31,38 +32,14 @@ OAD = Leeswijzer("Adressen (BAG); berekening Wonen en Zorg 2040", "1 januari {la
                  "Omgevingsadressendichtheid: gemiddeld aantal adressen per km² binnen 1 km van elk adres.")
 STEDELIJKHEID = Leeswijzer("Adressen (BAG); CBS-klassen", "1 januari {laatste_jaar}",
                            "Stedelijkheid volgens de CBS-klassen van de omgevingsadressendichtheid.")
-CLIENTEN = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{laatste_jaar}",
-                      "Aantal Wlz-cliënten verpleging en verzorging met ZZP 4 t/m 8, in elke leveringsvorm "
-                      "(intramuraal, VPT, MPT en PGB).")
-CLIENTEN_BEGIN = Leeswijzer(CLIENTEN.bron, "{eerste_jaar}", CLIENTEN.uitleg)
-CLIENTEN_PER_1000 = Leeswijzer("Zorgkantoor; CBS", "{laatste_jaar}",
-                               "Wlz-cliënten ZZP 4 t/m 8 (inclusief PGB) per 1.000 inwoners van 75 jaar en ouder.")
-CLIENTEN_PER_1000_BEGIN = Leeswijzer(CLIENTEN_PER_1000.bron, "{eerste_jaar}", CLIENTEN_PER_1000.uitleg)
-CLIENTEN_PER_1000_GROEI = Leeswijzer("Zorgkantoor; CBS", "{eerste_jaar}-{laatste_jaar}",
-                                     "Verandering van het aantal cliënten ZZP 4 t/m 8 per 1.000 inwoners van 75+, in procenten.")
-LOCATIES_PER_1000 = Leeswijzer("Zorgkantoor, zorglocaties en Wlz-cliënten V&V", "{laatste_jaar}",
-                               "Meetellende V&V-locaties per 1.000 Wlz-cliënten V&V (ZZP 4 t/m 8) in de gemeente.")
-GROEI = Leeswijzer("Zorgkantoor, Wlz-cliënten V&V", "{eerste_jaar}-{laatste_jaar}",
-                   "Groei van het aantal toewijzingen (cliënten ZZP 4 t/m 8) van {eerste_jaar} tot {laatste_jaar}, "
-                   "in procenten.")
-LOCATIES = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
-                      "V&V-locaties met minstens {min_intramuraal} intramurale of {min_thuis} VPT/MPT-cliënten.")
 #: how the public forecast treats small numbers (added to every leeswijzer of a forecast figure)
 PUBLIC_MODEL = ("Waar de aantallen van een gemeente klein zijn, rekent de openbare prognose met het aandeel "
                 "thuis van de regio (wegens kleine aantallen).")
 VRAAG = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                    "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose. "
                    + PUBLIC_MODEL)
-PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties V&V", "{laatste_jaar}",
-                      "Plaatsen op de V&V-locaties in de gemeente nu.")
-PROGNOSE = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
-                      "Verwacht aantal Wlz-cliënten V&V met ZZP 4 t/m 8 (thuis en intramuraal): gebruik per "
-                      "leeftijdsgroep in de regio x bevolkingsprognose van de gemeente.")
-NIEUW = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario); zorgkantoor", "{laatste_jaar}-{doeljaar}",
-                   "Verwachte cliënten (ZZP 4 t/m 8) in {doeljaar} min de cliënten in {laatste_jaar}.")
-PROGNOSE_GROEI = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario); zorgkantoor", "{laatste_jaar}-{doeljaar}",
-                            "Groei van het aantal Wlz-cliënten V&V (ZZP 4 t/m 8) van {laatste_jaar} tot {doeljaar}, "
-                            "in procenten.")
+PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
+                      "Plaatsen op de locaties van de sector in de gemeente nu.")
 TEKORT = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
                     "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort. " + PUBLIC_MODEL)
 
@@ -77,6 +54,7 @@ def template_values(settings: Settings) -> dict:
         "min_thuis": settings.location_min_home,
         "regio": settings.region_name,
         "drempel": settings.privacy_min_count,
+        "locatieregels": "; ".join(sec.text("locations") for sec in sectors_of(settings)),
     }
 
 

@@ -1,14 +1,20 @@
 """The gebiedsanalyse: a printable session pack per gemeente, from the public files of a build.
 
-Everything in a pack comes from the build's public outputs (the gemeenten, wijken and locaties
-layers of ``wonenzorg.gpkg``, ``prognose_tekort.csv``, ``catalog.json``, ``manifest.json``,
-``sessies.json``, ``woonzorgvarianten.csv``), so the build's disclosure control holds for every
-number in it: what the build left empty stays empty ("onderdrukt wegens kleine aantallen").
+Everything in a pack comes from the build's public outputs (the gemeenten, wijken, locaties and
+``zorg_<sector>`` layers of ``wonenzorg.gpkg``, ``prognose_tekort.csv``, ``zorggebruik.csv``,
+``catalog.json``, ``manifest.json``, ``sessies.json``, ``woonzorgvarianten.csv``), so the build's
+disclosure control holds for every number in it: what the build left empty stays empty
+("onderdrukt wegens kleine aantallen").
+
+The Wlz sectors are data: a pack has one part per sector of ``catalog.json`` (``sectors``, in that
+order), each with that sector's groups, texts and layer; nothing here names a sector or a group.
+The housing-with-care variants belong to the sectors whose groups are columns of
+``woonzorgvarianten.csv``.
 
 ``open_public_build`` reads a build once; ``gemeente_pack`` gathers one gemeente's figures as
-plain data; ``reading`` turns them into a short Dutch reading; ``render_pack`` and ``render_index``
-write the HTML (self-contained: opens offline from disk and prints on A4); ``layers.pdf`` prints it
-to PDF.
+plain data; ``reading`` turns a sector's gap into a short Dutch reading; ``render_pack`` and
+``render_index`` (``layers.report_html``) write the HTML (self-contained: opens offline from disk
+and prints on A4); ``layers.pdf`` prints it to PDF.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from .spec import number_nl
 #: how many comparable gemeenten a pack shows (fewer when the build has fewer)
 COMPARABLE = 4
 PUBLIC_GPKG = "wonenzorg.gpkg"
+#: the region's rows in the public tables
+REGION = "regio"
 
 
 class ReportError(Exception):
@@ -47,6 +55,10 @@ class PublicBuild:
     wijken: gpd.GeoDataFrame
     locaties: gpd.GeoDataFrame
     forecast: pd.DataFrame
+    #: the ``zorg_<sector>`` layer of every sector of the catalog that the build has, by sector id
+    care: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    #: ``zorggebruik.csv`` (clients and reference population per sector, gemeente and year), if any
+    care_use: pd.DataFrame | None = None
     sessions: dict[str, dict] = field(default_factory=dict)
     variants: pd.DataFrame | None = None
 
@@ -54,17 +66,33 @@ class PublicBuild:
     def version(self) -> str:
         return self.folder.resolve().name
 
-    def field(self, layer: str, name: str) -> dict:
-        spec = next(l for l in self.catalog["layers"] if l["id"] == layer)
-        return next(f for f in spec["fields"] if f["name"] == name)
+    @property
+    def sectors(self) -> list[dict]:
+        """The sectors of the catalog whose layer the build has, in the catalog's order."""
+        return [s for s in self.catalog.get("sectors", []) if s["id"] in self.care]
+
+    def layer(self, layer: str) -> dict:
+        return next(l for l in self.catalog["layers"] if l["id"] == layer)
+
+    def field(self, layer: str, name: str) -> dict | None:
+        """A field of a layer as the catalog describes it; None when the layer has no such field."""
+        return next((f for f in self.layer(layer)["fields"] if f["name"] == name), None)
 
     def legend(self, layer: str, name: str) -> dict | None:
-        spec = next(l for l in self.catalog["layers"] if l["id"] == layer)
+        spec = self.layer(layer)
         return next((i for i in spec["legend"]["indicators"] if i["field"] == name), None)
 
     def region_value(self, layer: str, name: str):
-        spec = next(l for l in self.catalog["layers"] if l["id"] == layer)
-        return spec.get("region_values", {}).get(name)
+        return self.layer(layer).get("region_values", {}).get(name)
+
+
+def care_layer(sector: dict) -> str:
+    """The name of a sector's layer (``zorg_<id>`` unless the catalog says otherwise)."""
+    return sector.get("layer") or f"zorg_{sector['id']}"
+
+
+def _read_csv(path: Path, **kw) -> pd.DataFrame:
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"gemeentecode": str}, **kw)
 
 
 def open_public_build(folder: Path) -> PublicBuild:
@@ -75,12 +103,24 @@ def open_public_build(folder: Path) -> PublicBuild:
         raise ReportError(f"er is geen build in {folder}; draai eerst 'wz build'")
     catalog = json.loads(cat_path.read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if not catalog.get("sectors"):
+        raise ReportError(f"de build in {folder} noemt geen sectoren (catalog.json); bouw hem opnieuw met 'wz build'")
     gpkg = folder / PUBLIC_GPKG
+    present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
     layers = {name: pyogrio.read_dataframe(gpkg, layer=name) for name in ("gemeenten", "wijken", "locaties")}
+    care = {s["id"]: pyogrio.read_dataframe(gpkg, layer=care_layer(s)) for s in catalog["sectors"]
+            if care_layer(s) in present}
+    if not care:
+        raise ReportError(f"de build in {folder} heeft geen zorglagen (zorg_<sector>); bouw hem opnieuw met 'wz build'")
     fc_path = folder / "prognose_tekort.csv"
     if not fc_path.exists():
         raise ReportError(f"de build in {folder} heeft geen prognose (prognose_tekort.csv)")
-    forecast = pd.read_csv(fc_path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"gemeentecode": str})
+    forecast = _read_csv(fc_path)
+    if "sector" not in forecast.columns:
+        raise ReportError(f"de prognose van de build in {folder} heeft geen kolom sector; "
+                          "bouw hem opnieuw met 'wz build'")
+    forecast["sector"] = forecast["sector"].astype(str)
+    care_use = _read_csv(folder / "zorggebruik.csv") if (folder / "zorggebruik.csv").exists() else None
     sessions = {}
     if (folder / "sessies.json").exists():
         rows = json.loads((folder / "sessies.json").read_text(encoding="utf-8"))["sessies"]
@@ -89,8 +129,8 @@ def open_public_build(folder: Path) -> PublicBuild:
     if (folder / "woonzorgvarianten.csv").exists():
         variants = pd.read_csv(folder / "woonzorgvarianten.csv", sep=";", dtype=str, keep_default_na=False)
     return PublicBuild(folder=folder, catalog=catalog, manifest=manifest, gemeenten=layers["gemeenten"],
-                       wijken=layers["wijken"], locaties=layers["locaties"], forecast=forecast,
-                       sessions=sessions, variants=variants)
+                       wijken=layers["wijken"], locaties=layers["locaties"], forecast=forecast, care=care,
+                       care_use=care_use, sessions=sessions, variants=variants)
 
 
 def plain(text: str) -> str:
@@ -126,6 +166,23 @@ def find_gemeente(build: PublicBuild, text: str) -> str:
     hint = (" Bedoelt u " + " of ".join(f"'{names[c]}'" for c in close) + "?") if close else ""
     raise ReportError(f"gemeente '{text}' komt niet voor in de build van {build.catalog.get('region', 'de regio')}."
                       + hint)
+
+
+def join_nl(words) -> str:
+    """Words joined the Dutch way: ``'a, b en c'``.
+
+    >>> join_nl(["V&V"]), join_nl(["V&V", "GZ", "GGZ"])
+    ('V&V', 'V&V, GZ en GGZ')
+    """
+    words = [str(w) for w in words]
+    return ", ".join(words[:-1]) + " en " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def sector_name(sector: dict) -> str:
+    """A sector as the pack names it: ``'verpleging en verzorging (V&V)'``."""
+    short = sector.get("short") or sector.get("code") or sector["id"]
+    label = sector.get("label") or short
+    return label if label == short else f"{label} ({short})"
 
 
 # --- the figures of one gemeente -----------------------------------------------------------------------
@@ -167,115 +224,181 @@ def _num(v):
     return None if math.isnan(f) else f
 
 
-def _rows(build: PublicBuild, code: str) -> pd.DataFrame:
-    return build.forecast[build.forecast["gemeentecode"] == code]
-
-
-def gemeente_pack(build: PublicBuild, code: str) -> dict:
-    """Every figure of a gemeente's pack, as plain data (unrounded; rounding happens when shown)."""
-    gem = build.gemeenten.set_index("gemeentecode")
-    if code not in gem.index:
-        raise ReportError(f"gemeente {code} komt niet voor in deze build")
-    row = gem.loc[code]
-    fc = build.catalog["forecast"]
-    groups = fc["groups"]
-    gids = [g["id"] for g in groups]
-    target, base = fc["target_year"], fc["base_year"]
-    head = fc["headline"]
-    client_groups = fc["client_groups"]
-    comps = comparable_gemeenten(build.gemeenten, code)
-    rows, region_rows = _rows(build, code), _rows(build, "regio")
-
-    def series(r: pd.DataFrame) -> dict:
-        t = r[(r["leveringsvormscenario"] == head["levering"]) & r["groep_id"].isin(client_groups)]
-        s = t.groupby(["vraagscenario", "jaar"])["clienten_totaal"].sum()
-        years = sorted(t["jaar"].unique())
-        return {"jaren": [int(y) for y in years],
-                **{sc["id"]: [float(s[(sc["id"], y)]) for y in years] for sc in fc["demand_scenarios"]}}
-
-    def gap(r: pd.DataFrame, vraag: str, levering: int, year: int = target) -> list[float]:
-        t = r[(r["jaar"] == year) & (r["vraagscenario"] == vraag) & (r["leveringsvormscenario"] == levering)]
-        t = t.set_index("groep_id")
-        return [float(t.at[g, "tekort"]) for g in gids]
-
-    observed = _num(row.get("vv_clienten"))
-    target_years = [int(y) for y in build.manifest["settings"]["forecast_target_years"]]
-    reeks = series(rows)
-    new_clients = []
-    for y in target_years:
-        i = reeks["jaren"].index(y) if y in reeks["jaren"] else None
-        new_clients.append({"jaar": y, **{sc["id"]: (None if observed is None or i is None else reeks[sc["id"]][i] - observed)
-                                           for sc in fc["demand_scenarios"]}})
-    extra = []
-    for lv in fc["leveringsvorm_scenarios"]:
-        for y in target_years:
-            t = rows[(rows["jaar"] == y) & (rows["vraagscenario"] == head["vraag"])
-                     & (rows["leveringsvormscenario"] == lv["id"])].set_index("groep_id")
-            shown = [g for g in gids if not pd.isna(t.at[g, "extra_thuis"])]
-            extra.append({"levering": lv["id"], "jaar": y,
-                          "thuis": float(t.loc[shown, "extra_thuis"].sum()) if shown else None,
-                          "intramuraal": float(t.loc[shown, "extra_intramuraal"].sum()) if shown else None,
-                          "zonder": [g for g in gids if g not in shown]})
-    gaps = {(sc["id"], lv["id"]): gap(rows, sc["id"], lv["id"])
-            for sc in fc["demand_scenarios"] for lv in fc["leveringsvorm_scenarios"]}
-    region_gaps = {(sc["id"], lv["id"]): gap(region_rows, sc["id"], lv["id"])
-                   for sc in fc["demand_scenarios"] for lv in fc["leveringsvorm_scenarios"]}
-    locs = build.locaties[build.locaties["gemeentecode"] == code].sort_values(["sector", "naam"])
-    return {
-        "code": code, "naam": row["gemeentenaam"], "regio": build.catalog.get("region"),
-        "doeljaar": target, "basisjaar": base, "groepen": groups, "headline": head,
-        "scenarios": {"vraag": fc["demand_scenarios"], "levering": fc["leveringsvorm_scenarios"]},
-        "sessie": build.sessions.get(code),
-        "indicatoren": indicator_rows(build, code, comps),
-        "vergelijkbaar": [(c, gem.at[c, "gemeentenaam"]) for c in comps],
-        "reeks": reeks, "regio_reeks": series(region_rows),
-        "clienten_nu": observed, "nieuwe_clienten": new_clients,
-        "tekort": gaps, "regio_tekort": region_gaps,
-        "aandeel_75plus_van_regio": _share_of_region(build, code),
-        "extra": extra, "varianten": ranked_variants(build, gaps[(head["vraag"], head["levering"])], gids),
-        "locaties": [{"naam": r.naam, "zorgaanbieder": r.zorgaanbieder, "sector": r.sector,
-                      "plaatsen": [int(getattr(r, f"plaatsen_{g}")) for g in gids
-                                   if hasattr(r, f"plaatsen_{g}")],
-                      "totaal": int(r.plaatsen_totaal), "telt_mee": bool(r.telt_mee)} for r in locs.itertuples()],
-        "leeswijzer": leeswijzer_rows(build),
-        "bouw": {"datum": build.catalog.get("built_at", ""), "versie": build.manifest.get("version", ""),
-                 "map": build.version},
-        "peildata": peildata(build),
-    }
-
-
-def _share_of_region(build: PublicBuild, code: str) -> float | None:
-    """The gemeente's share of the region's inhabitants aged 75+, in percent."""
-    g = build.gemeenten.set_index("gemeentecode")["inwoners_75plus"].astype(float)
-    return float(100 * g[code] / g.sum()) if g.sum() else None
-
-
-#: the indicators of section 3, in order: (layer field, how it is shown)
-INDICATORS = ("inwoners", "aandeel_75plus", "ses_groep", "stedelijkheid_label", "clienten_per_1000_75plus",
-              "groei_toewijzingen", "aantal_locaties")
-
-
-def indicator_rows(build: PublicBuild, code: str, comps: list[str]) -> list[dict]:
-    """Section 3: each indicator for the gemeente, the region and the comparable gemeenten."""
-    gem = build.gemeenten.set_index("gemeentecode")
-    out = []
-    for name in INDICATORS:
-        f = build.field("gemeenten", name)
-        out.append({"field": name, "alias": f["alias"], "unit": f.get("unit", ""), "decimals": f.get("decimals", 0),
-                    "kind": f.get("kind"), "comparable": f.get("comparable", False),
-                    "gemeente": _value(gem.at[code, name]), "regio": _value(build.region_value("gemeenten", name)),
-                    "vergelijkbaar": [_value(gem.at[c, name]) for c in comps]})
-    return out
-
-
 def _value(v):
     if isinstance(v, str):
         return v
     return _num(v)
 
 
+def gemeente_pack(build: PublicBuild, code: str) -> dict:
+    """Every figure of a gemeente's pack, as plain data (unrounded; rounding happens when shown).
+
+    The demography once; ``sectoren`` holds one part per sector of the build (see :func:`sector_part`).
+    """
+    gem = build.gemeenten.set_index("gemeentecode")
+    if code not in gem.index:
+        raise ReportError(f"gemeente {code} komt niet voor in deze build")
+    fc = build.catalog["forecast"]
+    comps = comparable_gemeenten(build.gemeenten, code)
+    p = {
+        "code": code, "naam": gem.at[code, "gemeentenaam"], "regio": build.catalog.get("region"),
+        "doeljaar": fc["target_year"], "basisjaar": fc["base_year"], "headline": fc["headline"],
+        "scenarios": {"vraag": fc["demand_scenarios"], "levering": fc["leveringsvorm_scenarios"]},
+        "sessie": build.sessions.get(code),
+        "demografie": indicator_rows(build, "gemeenten", DEMOGRAPHY, code, comps),
+        "vergelijkbaar": [(c, gem.at[c, "gemeentenaam"]) for c in comps],
+        "locaties": location_parts(build, code),
+        "leeswijzer": leeswijzer_parts(build),
+        "bouw": {"datum": build.catalog.get("built_at", ""), "versie": build.manifest.get("version", ""),
+                 "map": build.version},
+        "peildata": peildata(build),
+    }
+    with_variants = [sector_name(s) for s in build.sectors if variant_groups(build, s)]
+    p["sectoren"] = [sector_part(build, s, code, comps, with_variants) for s in build.sectors]
+    return p
+
+
+def sector_part(build: PublicBuild, sector: dict, code: str, comps: list[str], with_variants: list[str]) -> dict:
+    """One sector's part of a pack: its key figures, forecast, gap, extra clients and variants."""
+    fc = build.catalog["forecast"]
+    target, head = fc["target_year"], fc["headline"]
+    groups = sector["groups"]
+    gids = [g["id"] for g in groups]
+    layer = care_layer(sector)
+    table = build.forecast[build.forecast["sector"] == sector["id"]]
+    rows, region_rows = table[table["gemeentecode"] == code], table[table["gemeentecode"] == REGION]
+    demand = [sc["id"] for sc in fc["demand_scenarios"]]
+    levering = [lv["id"] for lv in fc["leveringsvorm_scenarios"]]
+    client_groups = sector.get("client_groups") or gids
+
+    def series(r: pd.DataFrame) -> dict:
+        t = r[(r["leveringsvormscenario"] == head["levering"]) & r["groep_id"].isin(client_groups)]
+        s = t.groupby(["vraagscenario", "jaar"])["clienten_totaal"].sum(min_count=1)
+        years = sorted(int(y) for y in t["jaar"].unique())
+        return {"jaren": years, **{sc: [_num(s.get((sc, y))) for y in years] for sc in demand}}
+
+    def gap(r: pd.DataFrame, vraag: str, lv: int) -> list[float | None]:
+        t = r[(r["jaar"] == target) & (r["vraagscenario"] == vraag) & (r["leveringsvormscenario"] == lv)]
+        t = t.drop_duplicates("groep_id").set_index("groep_id")["tekort"]
+        return [_num(t.get(g)) for g in gids]
+
+    care = build.care[sector["id"]].set_index("gemeentecode")
+    observed = _num(care.at[code, "clienten"]) if code in care.index and "clienten" in care.columns else None
+    target_years = [int(y) for y in build.manifest["settings"]["forecast_target_years"]]
+    reeks = series(rows)
+    new_clients = []
+    for y in target_years:
+        i = reeks["jaren"].index(y) if y in reeks["jaren"] else None
+        new_clients.append({"jaar": y, **{sc: (None if observed is None or i is None or reeks[sc][i] is None
+                                               else reeks[sc][i] - observed) for sc in demand}})
+    extra = []
+    labels = {g["id"]: g["label"] for g in groups}
+    for lv in levering:
+        for y in target_years:
+            t = rows[(rows["jaar"] == y) & (rows["vraagscenario"] == head["vraag"])
+                     & (rows["leveringsvormscenario"] == lv)].drop_duplicates("groep_id").set_index("groep_id")
+            shown = [g for g in gids if g in t.index and not pd.isna(t.at[g, "extra_thuis"])]
+            extra.append({"levering": lv, "jaar": y,
+                          "thuis": float(t.loc[shown, "extra_thuis"].sum()) if shown else None,
+                          "intramuraal": float(t.loc[shown, "extra_intramuraal"].sum()) if shown else None,
+                          "zonder": [g for g in gids if g not in shown]})
+    left_out = [g for g in gids if any(g in e["zonder"] for e in extra)]
+    gaps = {(sc, lv): gap(rows, sc, lv) for sc in demand for lv in levering}
+    region_gaps = {(sc, lv): gap(region_rows, sc, lv) for sc in demand for lv in levering}
+    variants = None
+    if variant_groups(build, sector):
+        variants = ranked_variants(build, [v or 0.0 for v in gaps[(head["vraag"], head["levering"])]], gids)
+    return {
+        "id": sector["id"], "code": sector.get("code", sector["id"]), "label": sector.get("label", ""),
+        "short": sector.get("short") or sector.get("code") or sector["id"], "naam": sector_name(sector),
+        "kleur": sector.get("color", "#7a7a7a"), "groepen": groups, "teksten": sector.get("texts", {}),
+        "rate": sector.get("rate", {}), "laag": layer,
+        "indicatoren": care_rows(build, sector, code, comps),
+        "heeft_prognose": bool(len(rows)) and bool(reeks["jaren"]),
+        "reeks": reeks, "regio_reeks": series(region_rows),
+        "clienten_nu": observed, "nieuwe_clienten": new_clients,
+        "tekort": gaps, "regio_tekort": region_gaps,
+        "referentie": reference_name(sector), "aandeel_referentie_van_regio": reference_share(build, sector, code),
+        "extra": extra, "niet_meegeteld": [labels[g] for g in left_out],
+        "varianten": variants, "variant_groepen": variant_groups(build, sector),
+        "varianten_sectoren": with_variants,
+    }
+
+
+def reference_name(sector: dict) -> str:
+    """The sector's reference population in words: ``'inwoners van 75 jaar en ouder'`` or ``'inwoners'``."""
+    age = int((sector.get("rate") or {}).get("min_age", 0) or 0)
+    return f"inwoners van {age} jaar en ouder" if age > 0 else "inwoners"
+
+
+def reference_share(build: PublicBuild, sector: dict, code: str) -> float | None:
+    """The gemeente's share of the region's reference population of the sector (``zorggebruik.csv``,
+    the base year), in percent; None without that table."""
+    u = build.care_use
+    if u is None or "referentiebevolking" not in u.columns:
+        return None
+    base = build.catalog["forecast"]["base_year"]
+    t = u[(u["sector"].astype(str) == sector["id"]) & (u["jaar"] == base)].drop_duplicates("gemeentecode")
+    t = t.set_index("gemeentecode")["referentiebevolking"]
+    own, region = _num(t.get(code)), _num(t.get(REGION))
+    if own is None or not region:
+        return None
+    return 100 * own / region
+
+
+#: the demographic indicators (layer gemeenten), shown once
+DEMOGRAPHY = ("inwoners", "aandeel_75plus", "ses_groep", "stedelijkheid_label")
+#: the care indicators of each sector (its zorg_<sector> layer); a field the layer lacks is left out
+CARE = ("clienten", "gebruik", "groei_toewijzingen", "aandeel_thuis", "aantal_locaties",
+        "locaties_per_1000_clienten", "aandeel_sectorvreemd")
+
+
+def indicator_rows(build: PublicBuild, layer: str, names, code: str, comps: list[str], frame=None,
+                   aliases: dict | None = None) -> list[dict]:
+    """Indicators of a layer for the gemeente, the region and the comparable gemeenten."""
+    frame = (build.gemeenten if frame is None else frame).set_index("gemeentecode")
+    out = []
+    for name in names:
+        f = build.field(layer, name)
+        if f is None or name not in frame.columns:
+            continue
+
+        def at(c):
+            return _value(frame.at[c, name]) if c in frame.index else None
+
+        row = {"field": name, "layer": layer, "alias": (aliases or {}).get(name, f["alias"]),
+               "unit": f.get("unit", ""), "decimals": f.get("decimals", 0), "kind": f.get("kind"),
+               "comparable": f.get("comparable", False), "gemeente": at(code),
+               "regio": _value(build.region_value(layer, name)), "vergelijkbaar": [at(c) for c in comps]}
+        unit = row["unit"]
+        row["eenheid"] = "" if not unit or unit == "%" or unit.lower() in row["alias"].lower() else unit
+        out.append(row)
+    return out
+
+
+def care_aliases(sector: dict) -> dict[str, str]:
+    """How the pack names a sector's fields where it differs from the layer: usage with the sector's rate."""
+    rate = (sector.get("rate") or {}).get("label") or (sector.get("texts") or {}).get("rate")
+    return {"gebruik": f"Cliënten {rate}"} if rate else {}
+
+
+def care_rows(build: PublicBuild, sector: dict, code: str, comps: list[str]) -> list[dict]:
+    """A sector's key care figures (its layer); usage is named with the sector's rate; a row that is
+    empty everywhere (gemeente, region and comparable gemeenten) is left out."""
+    rows = indicator_rows(build, care_layer(sector), CARE, code, comps, frame=build.care[sector["id"]],
+                          aliases=care_aliases(sector))
+    return [r for r in rows if any(v is not None for v in [r["gemeente"], r["regio"], *r["vergelijkbaar"]])]
+
+
+def variant_groups(build: PublicBuild, sector: dict) -> list[dict]:
+    """The sector's groups that are columns of the variants table (empty: no variants for the sector)."""
+    if build.variants is None:
+        return []
+    return [g for g in sector["groups"] if g["id"] in build.variants.columns]
+
+
 def ranked_variants(build: PublicBuild, gap: list[float], gids: list[str]) -> list[dict]:
-    """Section 7: the housing-with-care variants, those that suit the gemeente's largest gaps first.
+    """The housing-with-care variants, those that suit the gemeente's largest gaps first.
 
     A variant's weight is the sum of the shortages (positive gaps) of the groups it suits; ties keep
     the table's own order.
@@ -292,70 +415,149 @@ def ranked_variants(build: PublicBuild, gap: list[float], gids: list[str]) -> li
     return sorted(out, key=lambda v: (-v["gewicht"], v["nummer"]))
 
 
-def leeswijzer_rows(build: PublicBuild) -> list[dict]:
-    """Section 8: the leeswijzer of every field the pack shows."""
-    names = list(INDICATORS) + ["vv_clienten", "prognose_clienten", "nieuwe_clienten", "tekort_totaal"]
-    out, seen = [], set()
-    for name in names:
-        f = build.field("gemeenten", name)
-        lw = f.get("leeswijzer")
-        if lw and f["alias"] not in seen:
-            seen.add(f["alias"])
-            out.append({"wat": f["alias"], **lw})
-    f = build.field("locaties", "plaatsen_totaal")
-    out.append({"wat": "Plaatsen per zorglocatie", **f["leeswijzer"]})
+def location_parts(build: PublicBuild, code: str) -> list[dict]:
+    """The gemeente's care locations, one part per sector of the catalog (then any others), with the
+    sector's colour and name from the locaties layer's legend."""
+    legend = {c.get("value"): c for c in (build.legend("locaties", "sector") or {"classes": []})["classes"]}
+    locs = build.locaties[build.locaties["gemeentecode"] == code].sort_values("naam", kind="stable")
+
+    def rows(frame, groups) -> list[dict]:
+        return [{"naam": r["naam"], "zorgaanbieder": r["zorgaanbieder"],
+                 "plaatsen": [_num(r.get(f"plaatsen_{g['id']}")) for g in groups],
+                 "totaal": _num(r["plaatsen_totaal"]), "telt_mee": bool(r["telt_mee"])}
+                for r in frame.to_dict("records")]
+
+    out, codes = [], []
+    for s in build.catalog.get("sectors", []):
+        value = s.get("code", s["id"])
+        codes.append(value)
+        groups = [g for g in s["groups"] if f"plaatsen_{g['id']}" in locs.columns]
+        c = legend.get(value, {})
+        out.append({"sector": s["id"], "short": s.get("short") or value, "label": c.get("label") or sector_name(s),
+                    "kleur": c.get("color") or s.get("color", "#7a7a7a"), "groepen": groups,
+                    "regel": (s.get("texts") or {}).get("locations", ""),
+                    "locaties": rows(locs[locs["sector"] == value], groups)})
+    rest = locs[~locs["sector"].isin(codes)]
+    if len(rest):
+        out.append({"sector": None, "short": "", "label": "Overige zorglocaties", "kleur": "#7a7a7a", "groepen": [],
+                    "regel": "", "locaties": rows(rest, [])})
     return out
 
 
+def leeswijzer_parts(build: PublicBuild) -> list[dict]:
+    """The leeswijzer of every field the pack shows: the demography, each sector, the locations."""
+
+    def entries(layer: str, names, aliases: dict | None = None) -> list[dict]:
+        out, seen = [], set()
+        for name in names:
+            f = build.field(layer, name)
+            lw = (f or {}).get("leeswijzer")
+            alias = (aliases or {}).get(name) or (f or {}).get("alias")
+            if lw and (alias, lw.get("uitleg")) not in seen:
+                seen.add((alias, lw.get("uitleg")))
+                out.append({"wat": alias, **lw})
+        return out
+
+    parts = [{"deel": "Bevolking", "regels": entries("gemeenten", DEMOGRAPHY)}]
+    for s in build.sectors:
+        names = list(CARE) + ["prognose_clienten", "nieuwe_clienten", "tekort_totaal"]
+        parts.append({"deel": sector_name(s)[:1].upper() + sector_name(s)[1:],
+                      "regels": entries(care_layer(s), names, care_aliases(s))})
+    f = build.field("locaties", "plaatsen_totaal")
+    rule = build.field("locaties", "telt_mee")
+    regels = [{"wat": "Plaatsen per zorglocatie", **f["leeswijzer"]}] if f and f.get("leeswijzer") else []
+    if rule and rule.get("leeswijzer"):
+        regels.append({"wat": rule["alias"], **rule["leeswijzer"]})
+    parts.append({"deel": "Zorglocaties", "regels": regels})
+    return [p for p in parts if p["regels"]]
+
+
 def peildata(build: PublicBuild) -> list[tuple[str, str]]:
-    """The reference dates of the inputs, as the leeswijzers give them."""
-    wanted = {"inwoners": "Bevolking", "ses_groep": "SES-WOA", "vv_clienten": "Wlz-cliënten V&V",
-              "groei_toewijzingen": "Groei in toewijzingen", "aantal_locaties": "Zorglocaties",
-              "prognose_clienten": "Prognose"}
+    """The reference dates of the inputs, as the leeswijzers give them (a care figure once when every
+    sector has the same date, else per sector)."""
     out = []
-    for name, label in wanted.items():
-        lw = build.field("gemeenten", name).get("leeswijzer") or {}
+    for name, label in (("inwoners", "Bevolking"), ("ses_groep", "SES-WOA")):
+        lw = (build.field("gemeenten", name) or {}).get("leeswijzer") or {}
         out.append((label, lw.get("peildatum", "")))
+    for name, label in (("clienten", "Wlz-cliënten"), ("groei_toewijzingen", "Groei in toewijzingen"),
+                        ("aantal_locaties", "Zorglocaties"), ("prognose_clienten", "Prognose")):
+        dates = {}
+        for s in build.sectors:
+            lw = (build.field(care_layer(s), name) or {}).get("leeswijzer") or {}
+            if lw.get("peildatum"):
+                dates[s.get("short") or s["id"]] = lw["peildatum"]
+        if len(set(dates.values())) == 1:
+            out.append((label, next(iter(dates.values()))))
+        else:
+            out += [(f"{label} {short}", d) for short, d in dates.items()]
     return out
 
 
 # --- the reading: a few sentences from the numbers ---------------------------------------------------
 
-def reading(p: dict) -> list[str]:
-    """A short Dutch reading of the gap, generated from the pack's numbers (never a fixed text)."""
+def _places(total: float) -> str:
+    """A total of a gap in words: ``'een tekort van 12 plaatsen'``, ``'een overschot van 3 plaatsen'``."""
+    if abs(total) < 0.5:
+        return "geen tekort en geen overschot"
+    word = "tekort" if total > 0 else "overschot"
+    n = number_nl(abs(total))
+    return f"een {word} van {n} {'plaats' if n == '1' else 'plaatsen'}"
+
+
+def reading(p: dict, s: dict) -> list[str]:
+    """A short Dutch reading of a sector's gap, generated from the pack's numbers (never a fixed text).
+
+    ``p`` is the pack (:func:`gemeente_pack`), ``s`` the sector's part of it.
+    """
     head = p["headline"]
     key = (head["vraag"], head["levering"])
-    gap, region = p["tekort"][key], p["regio_tekort"][key]
-    labels = [g["label"] for g in p["groepen"]]
+    gap = [v or 0.0 for v in s["tekort"][key]]
+    region = [v or 0.0 for v in s["regio_tekort"][key]]
+    labels = [g["label"] for g in s["groepen"]]
     total, region_total = sum(gap), sum(region)
-    year, name = p["doeljaar"], p["naam"]
+    year, name, short = p["doeljaar"], p["naam"], s["short"]
+    vraag = {sc["id"]: sc for sc in p["scenarios"]["vraag"]}
+    scen = f"het {vraag[head['vraag']]['label']}scenario" if head["vraag"] in vraag else "het hoofdscenario"
     out = []
     if total <= 0.5:
-        out.append(f"In {year} komt {name} in het middenscenario geen plaatsen tekort: de plaatsen van nu "
-                   f"volstaan{' (een overschot van ' + number_nl(-total) + ')' if total < -0.5 else ''}.")
+        surplus = f" (een overschot van {number_nl(-total)})" if total < -0.5 else ""
+        first = (f"In {year} komt {name} in {scen} in de {short} geen plaatsen tekort: de plaatsen van nu "
+                 f"volstaan{surplus}.")
+        if region_total > 0.5:
+            kr = int(np.argmax(region))
+            first += (f" De regio als geheel komt wel {number_nl(region_total)} plaatsen tekort, het meest bij "
+                      f"{labels[kr]}.")
+        out.append(first)
     else:
         k = int(np.argmax(gap))
         share = 100 * gap[k] / total
-        out.append(f"In {year} komt {name} in het middenscenario {number_nl(total)} plaatsen tekort. De grootste "
+        out.append(f"In {year} komt {name} in {scen} in de {short} {number_nl(total)} plaatsen tekort. De grootste "
                    f"opgave ligt bij {labels[k]}: {number_nl(gap[k])} plaatsen, {number_nl(share)}% van het tekort.")
-        if region_total > 0:
+        if region_total > 0.5:
             kr = int(np.argmax(region))
-            part = 100 * total / region_total
-            old = p.get("aandeel_75plus_van_regio")
-            tail = f", bij {number_nl(old)}% van de 75-plussers van de regio" if old is not None else ""
             where = f"ook bij {labels[kr]}" if kr == k else f"bij {labels[kr]}"
-            out.append(f"{name} draagt {number_nl(part)}% van het tekort van de regio ({number_nl(region_total)} "
-                       f"plaatsen){tail}. In de regio als geheel ligt de grootste opgave {where}.")
-    lv = {s["id"]: s for s in p["scenarios"]["levering"]}
-    totals = {k2: sum(v) for k2, v in p["tekort"].items()}
-    last = max(lv)
-    keep, home = totals[(head["vraag"], min(lv))], totals[(head["vraag"], last)]
+            part = 100 * total / region_total
+            if part > 100:
+                out.append(f"Dat is meer dan het tekort van de regio als geheel ({number_nl(region_total)} plaatsen): "
+                           f"elders in de regio zijn er plaatsen over. In de regio ligt de grootste opgave {where}.")
+            else:
+                old = s.get("aandeel_referentie_van_regio")
+                tail = f", bij {number_nl(old)}% van de {s['referentie']} van de regio" if old is not None else ""
+                out.append(f"{name} draagt {number_nl(part)}% van het tekort van de regio ({number_nl(region_total)} "
+                           f"plaatsen){tail}. In de regio als geheel ligt de grootste opgave {where}.")
+        else:
+            out.append(f"De regio als geheel heeft in de {short} {_places(region_total)}: het tekort van {name} "
+                       f"staat tegenover plaatsen die elders in de regio over zijn.")
+    lv = {x["id"]: x for x in p["scenarios"]["levering"]}
+    totals = {k2: sum(v or 0.0 for v in vals) for k2, vals in s["tekort"].items()}
+    first_lv, last_lv = min(lv), max(lv)
+    keep, home = totals[(head["vraag"], first_lv)], totals[(head["vraag"], last_lv)]
     if abs(home - keep) >= 0.5:
-        direction = "daalt" if home < keep else "stijgt"
-        out.append(f"Komt alle groei thuis terecht (scenario {last}: {lv[last]['uitleg']}), dan {direction} het "
-                   f"tekort van {number_nl(keep)} naar {number_nl(home)} plaatsen.")
-    lo, hi = totals.get(("min", head["levering"])), totals.get(("max", head["levering"]))
-    if lo is not None and hi is not None:
-        out.append(f"Bij het laagste zorggebruik (min) is het tekort {number_nl(lo)}, bij het hoogste (max) "
-                   f"{number_nl(hi)} plaatsen.")
+        out.append(f"In {lv[last_lv]['label']} ({lv[last_lv]['uitleg']}) is er {_places(home)}, tegenover "
+                   f"{_places(keep)} in {lv[first_lv]['label']}.")
+    low, high = p["scenarios"]["vraag"][0], p["scenarios"]["vraag"][-1]
+    lo, hi = totals.get((low["id"], head["levering"])), totals.get((high["id"], head["levering"]))
+    if lo is not None and hi is not None and low["id"] != high["id"]:
+        out.append(f"Bij het laagste zorggebruik ({low['label']}) is er {_places(lo)}, bij het hoogste "
+                   f"({high['label']}) {_places(hi)}.")
     return out

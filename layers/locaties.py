@@ -6,38 +6,45 @@ import geopandas as gpd
 
 from geo.settings import Settings
 
-from . import common as c
 from .spec import Classification, FieldSpec, LayerSpec, LegendClass, Leeswijzer
 
 GEOCODE = Leeswijzer("Postcodes (PC6-centroïden)", "{laatste_jaar}",
                      "Hoe de locatie op de kaart is gezet: op het midden van de PC6, of benaderd met de PC4.")
 PLACES = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}", "Aantal plaatsen op de locatie.")
 
-FIELDS = (
-    FieldSpec("locatie_id", "str", "Locatie-id", popup=False),
-    FieldSpec("naam", "str", "Naam", popup=False),
-    FieldSpec("zorgaanbieder", "str", "Zorgaanbieder"),
-    FieldSpec("sector", "str", "Sector"),
-    FieldSpec("postcode", "str", "Postcode"),
-    FieldSpec("plaats", "str", "Plaats", popup=False),
-    FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
-    FieldSpec("gemeentenaam", "str", "Gemeente"),
-    FieldSpec("plaatsen_totaal", "int", "Plaatsen totaal", "plaatsen", PLACES, kind="count"),
-    FieldSpec("plaatsen_zzp4", "int", "Plaatsen ZZP 4", "plaatsen", PLACES, kind="count"),
-    FieldSpec("plaatsen_zzp5_7", "int", "Plaatsen ZZP 5-7", "plaatsen", PLACES, kind="count"),
-    FieldSpec("plaatsen_zzp6_8", "int", "Plaatsen ZZP 6-8", "plaatsen", PLACES, kind="count"),
-    FieldSpec("plaatsen_overig", "int", "Plaatsen overig", "plaatsen", PLACES, kind="count"),
-    FieldSpec("telt_mee", "bool", "Telt mee als zorglocatie", "", c.LOCATIES, kind="flag"),
-    FieldSpec("geocodering", "str", "Plaatsbepaling", "", GEOCODE),
-)
+LOCATIONS = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
+                      "Of de locatie meetelt volgens de regel van haar sector (kleine locaties tellen niet mee): "
+                      "{locatieregels}.")
 
-#: Okabe-Ito colours: told apart with every common colour-vision deficiency, and none of them in
-#: the yellow-orange-brown range of the choropleths (drawn with a white halo on the maps)
-SECTOR_CLASSES = (
-    LegendClass(color="#0072b2", label="Verpleging en verzorging (V&V)", value="V&V"),
-    LegendClass(color="#009e73", label="Gehandicaptenzorg (GZ)", value="GZ"),
-    LegendClass(color="#cc79a7", label="Geestelijke gezondheidszorg (GGZ)", value="GGZ"),
-)
+
+def fields(declared) -> tuple[FieldSpec, ...]:
+    """The fields, with a place column per group of every sector of the declaration."""
+    places = tuple(FieldSpec(f"plaatsen_{g.id}", "int", f"Plaatsen {g.label}" + ("" if len(declared) < 2 else
+                                                                              f" ({sec.short})"),
+                             "plaatsen", PLACES, kind="count", popup=False, group=g.id)
+                   for sec in declared for g in sec.groups)
+    return (
+        FieldSpec("locatie_id", "str", "Locatie-id", popup=False),
+        FieldSpec("naam", "str", "Naam", popup=False),
+        FieldSpec("zorgaanbieder", "str", "Zorgaanbieder"),
+        FieldSpec("sector", "str", "Sector"),
+        FieldSpec("postcode", "str", "Postcode"),
+        FieldSpec("plaats", "str", "Plaats", popup=False),
+        FieldSpec("gemeentecode", "str", "Gemeentecode", popup=False),
+        FieldSpec("gemeentenaam", "str", "Gemeente"),
+        FieldSpec("plaatsen_totaal", "int", "Plaatsen totaal", "plaatsen", PLACES, kind="count"),
+        *places,
+        FieldSpec("telt_mee", "bool", "Telt mee als zorglocatie", "", LOCATIONS, kind="flag"),
+        FieldSpec("geocodering", "str", "Plaatsbepaling", "", GEOCODE),
+    )
+
+
+def sector_classes(declared) -> tuple[LegendClass, ...]:
+    """One symbol colour per sector, from the declaration (Okabe-Ito colours: told apart with every
+    common colour-vision deficiency, none of them in the yellow-orange-brown range of the choropleths;
+    drawn with a white halo on the maps)."""
+    return tuple(LegendClass(color=sec.colour, label=f"{sec.label[:1].upper()}{sec.label[1:]} ({sec.short})",
+                             value=sec.code) for sec in declared)
 
 
 def build(results, settings: Settings) -> gpd.GeoDataFrame:
@@ -47,23 +54,29 @@ def build(results, settings: Settings) -> gpd.GeoDataFrame:
     return gdf
 
 
-def classifications(settings: Settings) -> list[Classification]:
+def classifications_for(declared):
     """Symbol colour by sector."""
-    return [Classification("sector", "Zorglocaties", "categories", SECTOR_CLASSES)]
+    return lambda settings: [Classification("sector", "Zorglocaties", "categories", sector_classes(declared))]
 
 
-SPEC = LayerSpec(
-    id="locaties",
-    title="Zorglocaties",
-    geometry_type="point",
-    id_field="locatie_id",
-    label_field="naam",
-    fields=FIELDS,
-    build=build,
-    classifications=classifications,
-    minzoom=7,
-    maxzoom=14,
-    tippecanoe_options=("-r1", "--no-feature-limit", "--no-tile-size-limit"),
-    description="Zorglocaties op het midden van hun postcode (PC6); grootte naar aantal plaatsen.",
-    point_size_field="plaatsen_totaal",
-)
+#: tippecanoe options of the location layers (every point at every zoom)
+TIPPECANOE = ("-r1", "--no-feature-limit", "--no-tile-size-limit")
+MINZOOM, MAXZOOM = 7, 14
+
+
+def spec_for(declared) -> LayerSpec:
+    return LayerSpec(
+        id="locaties",
+        title="Zorglocaties",
+        geometry_type="point",
+        id_field="locatie_id",
+        label_field="naam",
+        fields=fields(declared),
+        build=build,
+        classifications=classifications_for(declared),
+        minzoom=MINZOOM,
+        maxzoom=MAXZOOM,
+        tippecanoe_options=TIPPECANOE,
+        description="Zorglocaties op het midden van hun postcode (PC6); grootte naar aantal plaatsen.",
+        point_size_field="plaatsen_totaal",
+    )

@@ -12,7 +12,7 @@ from .spec import FieldSpec, LayerSpec, Leeswijzer
 CLIENTS = Leeswijzer("Zorgkantoor, declaraties Wlz (vertrouwelijk)", "{laatste_jaar}",
                      "Exact aantal cliënten op de locatie; alleen voor intern gebruik.")
 
-FIELDS = locaties.FIELDS + (
+EXACT = (
     FieldSpec("clienten_intramuraal", "int", "Cliënten intramuraal", "cliënten", CLIENTS, count=True, kind="count"),
     FieldSpec("clienten_vpt_mpt", "int", "Cliënten VPT/MPT", "cliënten", CLIENTS, count=True, kind="count"),
 )
@@ -26,20 +26,21 @@ def build(results, settings: Settings) -> gpd.GeoDataFrame:
     return gdf
 
 
-SPEC = LayerSpec(
-    id="locaties_intern",
-    title="Zorglocaties met cliëntaantallen (intern)",
-    geometry_type="point",
-    id_field="locatie_id",
-    label_field="naam",
-    fields=FIELDS,
-    build=build,
-    classifications=locaties.classifications,
-    minzoom=locaties.SPEC.minzoom,
-    maxzoom=locaties.SPEC.maxzoom,
-    tippecanoe_options=locaties.SPEC.tippecanoe_options,
-    public=False,
-    description="Zorglocaties met het exacte aantal cliënten: vertrouwelijk, alleen met een geldige sleutel.",
-    point_size_field="plaatsen_totaal",
-    in_viewer=False,
-)
+def spec_for(declared) -> LayerSpec:
+    return LayerSpec(
+        id="locaties_intern",
+        title="Zorglocaties met cliëntaantallen (intern)",
+        geometry_type="point",
+        id_field="locatie_id",
+        label_field="naam",
+        fields=locaties.fields(declared) + EXACT,
+        build=build,
+        classifications=locaties.classifications_for(declared),
+        minzoom=locaties.MINZOOM,
+        maxzoom=locaties.MAXZOOM,
+        tippecanoe_options=locaties.TIPPECANOE,
+        public=False,
+        description="Zorglocaties met het exacte aantal cliënten: vertrouwelijk, alleen met een geldige sleutel.",
+        point_size_field="plaatsen_totaal",
+        in_viewer=False,
+    )

@@ -23,6 +23,7 @@ import pyogrio
 from geo.forecast import extra_places_summary
 from geo.io import Inputs, read_inputs
 from geo.pipeline import Results, compute
+from geo.sectors import sectors_of
 from geo.settings import Settings
 from geo.urbanity import stedelijkheid_grid
 
@@ -33,7 +34,7 @@ from .stedelijkheid import raster_qml
 from .styles import write_gpkg_metadata
 from .privacy import public_region_values, suppress_fields
 from .tables import CARE_USE_FIELDS, write_csv_nl, write_forecast_tables
-from .themes import THEMES, downloads, forecast_meta
+from .themes import THEMES, downloads, forecast_meta, sector_meta
 from .versions import file_sha256, record_outputs, remove_stale_builds, versions_dir
 from .versions import swap_in as _swap_in
 
@@ -120,7 +121,7 @@ def layer_frame(spec: LayerSpec, results: Results, settings: Settings) -> gpd.Ge
     if missing:
         raise RegistryError([f"{spec.id}: veld '{m}' ontbreekt in de gegevens" for m in missing])
     if spec.public and any(f.rests_on for f in spec.fields):
-        gdf = suppress_fields(gdf, spec.fields, results.disclosure, settings, "gemeentecode")
+        gdf = suppress_fields(gdf, spec.fields, results.disclosure_of(spec.sector), settings, "gemeentecode")
     return gpd.GeoDataFrame(gdf[[f.name for f in spec.fields]], geometry=gdf.geometry, crs=gdf.crs)
 
 
@@ -285,9 +286,10 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
     progress("Invoer lezen en controleren")
     inputs: Inputs = read_inputs(Path(inputs_dir), settings_path)
     settings = inputs.settings
-    specs = load_registry(settings)
+    load_registry(settings)  # a wrong declaration stops the build before the long stages
     progress("Geoverwerking: geocoderen, indicatoren, prognose en tekort")
     results = compute(inputs)
+    specs = load_registry(settings, sectors=tuple(results.sectors))
 
     vdir = versions_dir(out)
     vdir.mkdir(parents=True, exist_ok=True)
@@ -361,11 +363,20 @@ def _write_programme(folder: Path, inputs: Inputs) -> None:
 
 
 def _public_region(results: Results, specs, settings: Settings) -> dict:
-    """The catalog's region summary, with the region's client figures only where they are shown."""
-    gem = next(s for s in specs if s.id == "gemeenten")
-    kept = public_region_values(gem.fields, results.region, results.disclosure, settings)
-    return {k: v for k, v in results.region.items()
-            if k in kept or not any(f.name == k and f.rests_on for f in gem.fields)}
+    """The catalog's region summary: the demography, and per sector the region's care figures where
+    they are shown."""
+    out = dict(results.region)
+    for spec in specs:
+        if spec.sector in results.sectors:
+            out[spec.sector] = public_region_values(spec.fields, results.sectors[spec.sector].region,
+                                                    results.disclosure_of(spec.sector), settings)
+    return out
+
+
+def _region_values(spec, results: Results) -> dict:
+    if spec.sector in results.sectors:
+        return results.sectors[spec.sector].region
+    return results.region_values.get(spec.id, {})
 
 
 def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Settings,
@@ -378,11 +389,11 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
             "id": spec.id, "title": spec.title, "description": spec.description,
             "geometry_type": spec.geometry_type, "id_field": spec.id_field, "label_field": spec.label_field,
             "minzoom": spec.minzoom, "maxzoom": spec.maxzoom, "public": spec.public,
-            "in_viewer": spec.in_viewer, "gpkg": gpkg_name(spec),
+            "in_viewer": spec.in_viewer, "gpkg": gpkg_name(spec), "sector": spec.sector,
             "bounds": gdf.to_crs(WGS84).total_bounds.tolist() if len(gdf) else bounds,
             "feature_count": len(gdf), "fields": field_dicts(spec, settings),
-            "region_values": public_region_values(spec.fields, results.region_values.get(spec.id, {}),
-                                                  results.disclosure, settings),
+            "region_values": public_region_values(spec.fields, _region_values(spec, results),
+                                                  results.disclosure_of(spec.sector), settings),
             "legend": legend_dict(spec, settings),
         })
     values = template_values(settings)
@@ -398,6 +409,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "bounds": bounds, "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
         "region_values": _public_region(results, specs, settings), "layers": layers, "rasters": rasters,
         "themes": [t.as_dict() for t in THEMES], "forecast": forecast_meta(settings),
+        "sectors": sector_meta(settings, tuple(results.sectors)),
         "downloads": downloads(settings),
         "built_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
@@ -410,16 +422,24 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
     (folder / "geocodering.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
         folder / "geocodering.csv", sep=";", index=False)
-    write_csv_nl(results.gap, folder / f"tekort_{settings.target_year}.csv")
+    sectors = list(results.sectors.values())
+    gap = pd.concat([r.gap for r in sectors], ignore_index=True) if sectors else pd.DataFrame()
+    write_csv_nl(gap, folder / f"tekort_{settings.target_year}.csv")
     _write_programme(folder, inputs)
-    if results.care_use is not None:
-        write_csv_nl(suppress_fields(results.care_use, CARE_USE_FIELDS, results.disclosure, settings, "gemeentecode"),
-                     folder / "zorggebruik.csv")
-    fc = results.forecast
-    if fc is not None:
-        summary = extra_places_summary(fc.table, settings.forecast_target_years)
-        exact = results.forecast_exact.table if results.forecast_exact is not None else None
-        write_forecast_tables(folder, fc.table, summary, fc.assumptions, settings.privacy_min_count,
+    if sectors:
+        use = pd.concat([suppress_fields(r.care_use, CARE_USE_FIELDS, r.disclosure, settings, "gemeentecode")
+                         for r in sectors], ignore_index=True)
+        write_csv_nl(use, folder / "zorggebruik.csv")
+        severity = pd.concat([r.severity for r in sectors], ignore_index=True)
+        severity["clienten"] = severity["clienten"].astype("Int64")
+        write_csv_nl(severity, folder / "zorgzwaarte.csv")
+        table = pd.concat([r.forecast.table for r in sectors], ignore_index=True)
+        exact = pd.concat([r.forecast_exact.table for r in sectors], ignore_index=True)
+        summary = pd.concat([extra_places_summary(r.forecast.table, settings.forecast_target_years, sector=r.sector)
+                             .assign(sector=r.sector.id) for r in sectors], ignore_index=True)
+        summary = summary[["sector", *[c for c in summary.columns if c != "sector"]]]
+        assumptions = {r.sector.short: r.forecast.assumptions for r in sectors}
+        write_forecast_tables(folder, table, summary, assumptions, settings.privacy_min_count,
                               internal_folder=folder, exact=exact)
     manifest = {
         "tool": "wonenzorg", "version": TOOL_VERSION,
@@ -430,8 +450,10 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         "notes": results.notes,
         # notes on the confidential client file name client counts: in the internal report only
         "vertrouwelijke_opmerkingen": {"aantal": len(results.internal_notes), "bestand": INTERNAL_REPORT},
-        "prognose": results.forecast.assumptions if results.forecast is not None else None,
-        "privacy": results.disclosure.summary() if results.disclosure is not None else None,
+        "sectoren": {r.sector.id: {"code": r.sector.code, "label": r.sector.label} for r in sectors},
+        "sectordeclaratie": sectors_of(settings).source,
+        "prognose": {r.sector.id: r.forecast.assumptions for r in sectors},
+        "privacy": {r.sector.id: r.disclosure.summary() for r in sectors},
     }
     (folder / INTERNAL_REPORT).write_text(json.dumps({"notes": results.internal_notes}, ensure_ascii=False, indent=1),
                                          encoding="utf-8")

@@ -7,8 +7,10 @@ import pandas as pd
 
 from geo.settings import Settings
 
-from . import gap_2040, gemeenten, locaties, locaties_intern, stedelijkheid, wijken
-from geo.disclosure import GROUP_SETS, PLACE_SETS, PUBLISHED_TABLES
+from geo.sectors import sectors_of
+
+from . import gap_2040, gemeenten, locaties, locaties_intern, stedelijkheid, wijken, zorg
+from geo.disclosure import GROUP_SETS, GROUPS, PLACE_SETS, PUBLISHED_TABLES
 
 from .spec import FIELD_KINDS, LayerSpec
 from .themes import theme_problems
@@ -73,7 +75,8 @@ def _kind_problems(layer: str, f, public: bool) -> list[str]:
     for ref in f.rests_on:
         if ref.year not in ("eerste", "laatste", "jaar") or ref.group not in GROUP_SETS or ref.place not in PLACE_SETS:
             out.append(f"{layer}.{f.name}: onbekende verwijzing naar cliëntaantallen {ref}")
-        elif not any(ref.group in t.groups and ref.place in t.places and not t.region_only for t in PUBLISHED_TABLES):
+        elif not any(ref.group in t.group_list(GROUPS) and ref.place in t.places and not t.region_only
+                     for t in PUBLISHED_TABLES):
             out.append(f"{layer}.{f.name}: rust op aantallen ({ref.group}, {ref.place}) die geen openbare tabel heeft")
     if f.count and public and not f.rests_on:
         out.append(f"{layer}.{f.name}: een cliëntaantal moet zeggen op welke aantallen het rust")
@@ -120,11 +123,17 @@ def validate_data(spec: LayerSpec, gdf: gpd.GeoDataFrame, settings: Settings) ->
 RASTERS = (stedelijkheid.SPEC,)
 
 
-def load_registry(settings: Settings | None = None) -> tuple[LayerSpec, ...]:
-    """The layers in drawing order (bottom first); raises RegistryError listing every problem."""
-    specs = (gemeenten.SPEC, gap_2040.SPEC, wijken.SPEC, locaties.SPEC, locaties_intern.SPEC)
-    problems = validate_specs(specs, settings or Settings())
-    problems += theme_problems({s.id: s for s in specs}, settings or Settings())
+def load_registry(settings: Settings | None = None, sectors=None) -> tuple[LayerSpec, ...]:
+    """The layers in drawing order (bottom first), a care layer per declared sector; raises RegistryError
+    listing every problem. ``sectors`` (ids) limits the care layers to the sectors with client data
+    (default: every declared sector)."""
+    settings = settings or Settings()
+    declared = sectors_of(settings)
+    care = [sec for sec in declared if sectors is None or sec.id in set(sectors)]
+    specs = (gemeenten.SPEC, *(zorg.spec_for(sec) for sec in care), gap_2040.spec_for(declared), wijken.SPEC,
+             locaties.spec_for(declared), locaties_intern.spec_for(declared))
+    problems = validate_specs(specs, settings)
+    problems += theme_problems({s.id: s for s in specs}, settings)
     if problems:
         raise RegistryError(problems)
     return specs

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import charts
-from .gebiedsanalyse import PublicBuild, gemeente_pack, reading
+from .gebiedsanalyse import PublicBuild, gemeente_pack, join_nl, reading
 from .spec import number_nl
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -47,6 +47,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["nl"] = _nl
+    env.filters["opsomming"] = join_nl
     return env
 
 
@@ -64,12 +65,14 @@ def legend_colour(legend: dict | None, value) -> str:
 
 
 def _sector_colours(build: PublicBuild) -> dict[str, str]:
+    """The colour of each value of the locations' ``sector`` field (the locaties layer's legend)."""
     legend = build.legend("locaties", "sector") or {"classes": []}
     return {c["value"]: c["color"] for c in legend["classes"]}
 
 
 def static_map(build: PublicBuild, code: str) -> str:
-    """Section 2 for print: the wijken as a choropleth of the 75+ share, locations, neighbours in grey."""
+    """The map for print: the wijken as a choropleth of the 75+ share, the locations of every sector
+    (colour and legend from the locaties layer), the neighbours in grey."""
     gem = build.gemeenten.set_index("gemeentecode")
     focus = gem.geometry[code]
     legend = build.legend("wijken", "aandeel_75plus")
@@ -84,14 +87,25 @@ def static_map(build: PublicBuild, code: str) -> str:
     points = [(r.geometry.x, r.geometry.y, float(r.plaatsen_totaal), colours.get(r.sector, "#333"),
                f"{r.naam} ({r.sector}): {r.plaatsen_totaal} plaatsen") for r in locs.itertuples()]
     rows = [(None, "Aandeel 75-plussers")] + [(c["color"], c["label"]) for c in (legend or {}).get("classes", [])]
-    rows += [(None, ""), (None, "Zorglocaties")]
-    rows += [(c["color"], c["value"]) for c in (build.legend("locaties", "sector") or {"classes": []})["classes"]]
+    sector_legend = build.legend("locaties", "sector") or {"classes": []}
+    rows += [(None, ""), (None, sector_legend.get("title") or "Zorglocaties")]
+    rows += [(c["color"], c.get("label") or c["value"]) for c in sector_legend["classes"]]
     return charts.area_map(focus, areas, neighbours, points, title=f"Kaart van {gem.at[code, 'gemeentenaam']}",
                            legend=rows)
 
 
+def map_legend(build: PublicBuild) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The legends of the map as (title, [(colour, label)]): the wijken's 75+ share and the locations
+    by sector (the locaties layer's legend), for the interactive map's caption."""
+    wijk = build.legend("wijken", "aandeel_75plus") or {"classes": []}
+    locs = build.legend("locaties", "sector") or {"classes": []}
+    return [("Aandeel 75-plussers", [(c["color"], c["label"]) for c in wijk["classes"]]),
+            (locs.get("title") or "Zorglocaties",
+             [(c["color"], c.get("label") or c["value"]) for c in locs["classes"]])]
+
+
 def interactive_map(build: PublicBuild, code: str) -> tuple[str, list[str], list[str]] | None:
-    """Section 2 on screen: a folium map (no base map, so it works offline) as a complete HTML document
+    """The map on screen: a folium map (no base map, so it works offline) as a complete HTML document
     with Leaflet inlined, and the hashes of its inline scripts and styles; None when Leaflet is not
     installed."""
     import folium
@@ -162,54 +176,86 @@ def _inline_hashes(doc: str, tag: str) -> list[str]:
     return out
 
 
-def _gap_rows(p: dict) -> list[tuple[str, list[float]]]:
+def _gap_rows(p: dict, part: dict) -> list[tuple[str, list[float]]]:
     head = p["headline"]
-    return [(f"{lv['label']}", p["tekort"][(head["vraag"], lv["id"])]) for lv in p["scenarios"]["levering"]]
+    return [(f"{lv['label']}", [v or 0.0 for v in part["tekort"][(head["vraag"], lv["id"])]])
+            for lv in p["scenarios"]["levering"]]
+
+
+def _complete(*series) -> bool:
+    return all(s and all(v is not None for v in s) for s in series)
+
+
+def sector_charts(p: dict, part: dict) -> dict:
+    """The charts of one sector's part: the forecast band and the gap bars (None where the build
+    has no such figures)."""
+    r = part["reeks"]
+    ids = [sc["id"] for sc in p["scenarios"]["vraag"]]
+    low, high = ids[0], ids[-1]
+    mid = p["headline"]["vraag"]
+    band = None
+    if part["heeft_prognose"] and _complete(r.get(low), r.get(mid), r.get(high)):
+        band = charts.forecast_band(r["jaren"], r[low], r[mid], r[high],
+                                    title=f"Verwachte cliënten {part['short']} in {p['naam']}, "
+                                          f"{r['jaren'][0]}-{r['jaren'][-1]}")
+    bars = None
+    if part["heeft_prognose"]:
+        bars = charts.stacked_bars(_gap_rows(p, part), [(g["label"], g["color"]) for g in part["groepen"]], bar=18,
+                                   title=f"Tekort aan plaatsen {part['short']} in {p['doeljaar']} per groep en "
+                                         "leveringsvormscenario")
+    return {"band": band, "bars": bars}
 
 
 def render_pack(build: PublicBuild, code: str, *, index_href: str | None = "index.html") -> Rendered:
-    """The whole pack of one gemeente."""
+    """The whole pack of one gemeente: the shared parts and one part per sector of the build."""
     p = gemeente_pack(build, code)
-    groups = [(g["label"], g["color"]) for g in p["groepen"]]
-    r = p["reeks"]
-    band = charts.forecast_band(r["jaren"], r["min"], r["midden"], r["max"],
-                                title=f"Verwachte cliënten in {p['naam']}, {r['jaren'][0]}-{r['jaren'][-1]}")
-    bars = charts.stacked_bars(_gap_rows(p), groups,
-                               title=f"Tekort aan plaatsen in {p['doeljaar']} per ZZP-groep en leveringsvormscenario")
+    parts = [{**part, "lezing": reading(p, part) if part["heeft_prognose"] else [], **sector_charts(p, part)}
+             for part in p["sectoren"]]
     imap = interactive_map(build, code)
     iframe_doc, iframe_scripts, iframe_styles = (imap if imap else (None, [], []))
     html = _env().get_template("gebiedsanalyse.html").render(
-        p=p, reading=reading(p), kaart_svg=static_map(build, code), band_svg=band, bars_svg=bars,
-        kaart_html=iframe_doc, index_href=index_href, nl=_nl,
-        lv_label={lv["id"]: lv["label"] for lv in p["scenarios"]["levering"]})
+        p=p, delen=parts, kaart_svg=static_map(build, code), kaart_html=iframe_doc, index_href=index_href, nl=_nl,
+        kaart_legenda=map_legend(build),
+        lv_label={lv["id"]: lv["label"] for lv in p["scenarios"]["levering"]},
+        vraag_label={sc["id"]: sc["label"] for sc in p["scenarios"]["vraag"]})
     return Rendered(html=html, script_hashes=_inline_hashes(html, "script") + iframe_scripts,
                     style_hashes=_inline_hashes(html, "style") + iframe_styles)
 
 
 def index_rows(build: PublicBuild) -> list[dict]:
-    """One row per gemeente: name, status, next step and its headline gap."""
+    """One row per gemeente: name, status, next step and its headline gap per sector (``tekort``,
+    by sector id; from the public forecast table)."""
     fc = build.catalog["forecast"]
     head = fc["headline"]
-    t = build.forecast[(build.forecast["jaar"] == fc["target_year"]) & (build.forecast["vraagscenario"] == head["vraag"])
-                       & (build.forecast["leveringsvormscenario"] == head["levering"])]
-    totals = t.groupby("gemeentecode")["tekort"].sum()
+    f = build.forecast
+    t = f[(f["jaar"] == fc["target_year"]) & (f["vraagscenario"] == head["vraag"])
+          & (f["leveringsvormscenario"] == head["levering"])]
+    totals = t.groupby(["sector", "gemeentecode"])["tekort"].sum(min_count=1)
     out = []
     for r in build.gemeenten.sort_values("gemeentenaam").itertuples():
         s = build.sessions.get(r.gemeentecode, {})
         out.append({"code": r.gemeentecode, "naam": r.gemeentenaam, "status": s.get("status", ""),
                     "datum": s.get("datum", ""), "volgende_stap": s.get("volgende_stap", ""),
                     "contactpersoon_rol": s.get("contactpersoon_rol", ""),
-                    "tekort": float(totals.get(r.gemeentecode, float("nan")))})
+                    "tekort": {sec["id"]: _num_or_none(totals.get((sec["id"], r.gemeentecode)))
+                               for sec in build.sectors}})
     return out
 
 
+def _num_or_none(v):
+    return None if v is None or v != v else float(v)
+
+
 def render_index(build: PublicBuild, href) -> Rendered:
-    """The programme at a glance: every gemeente with its status, next step and headline gap, sortable."""
+    """The programme at a glance: every gemeente with its status, next step and headline gap per
+    sector (a column per sector), sortable."""
     fc = build.catalog["forecast"]
+    lv_label = {lv["id"]: lv["label"] for lv in fc["leveringsvorm_scenarios"]}
+    vraag_label = {sc["id"]: sc["label"] for sc in fc["demand_scenarios"]}
     html = _env().get_template("index.html").render(
         rows=index_rows(build), href=href, regio=build.catalog.get("region"), doeljaar=fc["target_year"],
         bouw={"datum": build.catalog.get("built_at", ""), "versie": build.manifest.get("version", "")},
-        headline=fc["headline"], nl=_nl)
+        headline=fc["headline"], sectoren=build.sectors, nl=_nl, lv_label=lv_label, vraag_label=vraag_label)
     return Rendered(html=html, script_hashes=_inline_hashes(html, "script"), style_hashes=_inline_hashes(html, "style"))
 
 

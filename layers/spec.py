@@ -37,12 +37,12 @@ class CountRef:
 
     ``year`` is ``"eerste"`` or ``"laatste"`` (of the observed years), or
     ``"jaar"`` for the row's own ``jaar`` column; ``group`` and ``place`` are a
-    group set and a place set of ``geo.disclosure`` (``zzp4_8``, ``alle``, ...).
+    group set and a place set of ``geo.disclosure`` (``clienten``, ``alle``, ...).
     Where the count is suppressed, the field is left empty.
     """
 
     year: str
-    group: str = "zzp4_8"
+    group: str = "clienten"
     place: str = "alle"
 
 
@@ -165,6 +165,8 @@ class LayerSpec:
     in_viewer: bool = True
     description: str = ""
     point_size_field: str | None = None
+    #: the sector (id) whose client counts the layer's fields rest on; None for a layer without them
+    sector: str | None = None
     extra: dict = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.sectors import default_sectors
+
 from .spec import CountRef, FieldSpec
 
 #: columns that hold observed client counts of the base year
@@ -14,15 +16,18 @@ OBSERVED = ("clienten_thuis_nu", "clienten_intramuraal_nu")
 
 #: the columns of zorggebruik.csv that rest on observed client counts (of the row's year)
 CARE_USE_FIELDS = (
-    FieldSpec("clienten_zzp4_8", "int", "Cliënten ZZP 4-8", "cliënten", count=True, kind="count",
+    FieldSpec("clienten", "int", "Cliënten (de cliëntgroepen van de sector)", "cliënten", count=True, kind="count",
               rests_on=(CountRef("jaar"),)),
-    FieldSpec("per_1000_75plus", "float", "Cliënten ZZP 4-8 per 1.000 inwoners 75+", kind="rate",
+    FieldSpec("gebruik", "float", "Cliënten per referentiebevolking (zie eenheid)", kind="rate",
               rests_on=(CountRef("jaar"),)),
 )
 
 COLUMN_TEXT = {
+    "sector": "Sector: " + ", ".join(f"{s.id} ({s.label})" for s in default_sectors()),
+    "groep_id": "Code van de groep",
     "gemeentecode": "CBS-code van de gemeente; 'regio' is de hele regio (som van de gemeenten)",
-    "zzp_groep": "ZZP-groep: ZZP 4, ZZP 5-7, ZZP 6-8 of overig",
+    "zzp_groep": "Groep van zorgprofielen: " + "; ".join(
+        f"{s.short}: {', '.join(s.group_labels.values())}" for s in default_sectors()),
     "jaar": "Jaar van de prognose",
     "vraagscenario": "min / midden / max: laagste, gemiddeld of hoogste waargenomen gebruik per leeftijdsklasse",
     "leveringsvormscenario": "1 aandeel thuis gelijk; 2 groeit half zo snel als vroeger; 3 groeit even snel; "
@@ -35,7 +40,7 @@ COLUMN_TEXT = {
     "clienten_intramuraal_nu": "Cliënten intramuraal in het basisjaar (waargenomen)",
     "extra_thuis": "Extra cliënten thuis ten opzichte van het basisjaar",
     "extra_intramuraal": "Extra intramurale plaatsen nodig ten opzichte van het basisjaar",
-    "plaatsen_nu": "Plaatsen op de V&V-locaties in de gemeente nu",
+    "plaatsen_nu": "Plaatsen op de locaties van de sector in de gemeente nu",
     "tekort": "Intramurale vraag min plaatsen nu; positief is een tekort",
     "bevolkingsmethode": "Hoe de bevolking per leeftijd is bepaald",
 }
@@ -96,8 +101,8 @@ def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFra
     explanation = pd.DataFrame(
         [(k, v) for k, v in COLUMN_TEXT.items()]
         + [("", ""), ("Aanname", "Waarde")]
-        + [(k, ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
-           for k, v in assumptions.items()]
+        + [(f"{sector}: {k}", ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
+           for sector, block in assumptions.items() for k, v in block.items()]
         + [("", ""), ("Privacy", PRIVACY_TEXT.format(drempel=threshold))],
         columns=["Kolom of aanname", "Toelichting"])
     write_xlsx(xlsx, {"Prognose en tekort": public, "Extra plaatsen regio": summary, "Toelichting": explanation})

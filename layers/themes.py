@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.forecast import DEMAND_SCENARIOS, GROUP_LABELS, LEVERINGSVORM_SCENARIOS, ZZP_GROUPS
-from geo.indicators import ZZP_GROUPS_4_TO_8
+from geo.forecast import DEMAND_SCENARIOS, LEVERINGSVORM_SCENARIOS
+from geo.sectors import sectors_of
 from geo.settings import Settings
 
-#: one colour per group in charts and the gap_2040 legend (ColorBrewer PuOr/grey: safe for the
-#: common colour-vision deficiencies, none of them red or green)
-GROUP_COLOURS = {"zzp4": "#fdb863", "zzp5_7": "#b2abd2", "zzp6_8": "#5e3c99", "overig": "#7a7a7a"}
+#: in a layer id of an indicator: the sector the viewer shows (``zorg_{sector}`` -> ``zorg_gz``)
+SECTOR = "{sector}"
 
 #: Dutch explanation of each demand scenario
 DEMAND_TEXT = {"min": "laagste waargenomen zorggebruik per leeftijdsklasse",
@@ -34,8 +33,13 @@ class Indicator:
     levels: dict[str, tuple[str, str]]  # level -> (layer id, field)
     forecast: str | None = None
 
+    @property
+    def per_sector(self) -> bool:
+        """Whether the indicator follows the sector switch (its layer id holds ``{sector}``)."""
+        return any(SECTOR in layer for layer, _ in self.levels.values())
+
     def as_dict(self) -> dict:
-        d = {"id": self.id, "title": self.title,
+        d = {"id": self.id, "title": self.title, "per_sector": self.per_sector,
              "levels": {lv: {"layer": layer, "field": f} for lv, (layer, f) in self.levels.items()}}
         if self.forecast:
             d["forecast"] = self.forecast
@@ -56,8 +60,8 @@ def _both(field: str) -> dict[str, tuple[str, str]]:
     return {"gemeente": ("gemeenten", field), "wijk": ("wijken", field)}
 
 
-def _gemeente(field: str) -> dict[str, tuple[str, str]]:
-    return {"gemeente": ("gemeenten", field)}
+def _care(field: str) -> dict[str, tuple[str, str]]:
+    return {"gemeente": (f"zorg_{SECTOR}", field)}
 
 
 #: the themes of the Wonen en Zorg 2040 system, in the order the viewer shows them
@@ -72,20 +76,32 @@ THEMES: tuple[Theme, ...] = (
         Indicator("oad", "Adressendichtheid (OAD)", _both("oad")),
     )),
     Theme("zorg", "Zorg", (
-        Indicator("tekort_totaal", "Tekort aan plaatsen", _gemeente("tekort_totaal"), forecast="tekort_totaal"),
-        Indicator("clienten_per_1000_75plus", "Cliënten per 1.000 inwoners 75+", _gemeente("clienten_per_1000_75plus")),
-        Indicator("groei_toewijzingen", "Groei in toewijzingen", _gemeente("groei_klasse")),
-        Indicator("locaties_per_1000_clienten", "Zorglocaties per 1.000 cliënten",
-                  _gemeente("locaties_per_1000_clienten")),
-        Indicator("prognose_groei", "Groei van het aantal cliënten", _gemeente("prognose_groei"),
+        Indicator("tekort_totaal", "Tekort aan plaatsen", _care("tekort_totaal"), forecast="tekort_totaal"),
+        Indicator("gebruik", "Cliënten per inwoners", _care("gebruik")),
+        Indicator("groei_toewijzingen", "Groei in toewijzingen", _care("groei_klasse")),
+        Indicator("aandeel_thuis", "Zorg thuis", _care("aandeel_thuis")),
+        Indicator("locaties_per_1000_clienten", "Zorglocaties per 1.000 cliënten", _care("locaties_per_1000_clienten")),
+        Indicator("prognose_groei", "Groei van het aantal cliënten", _care("prognose_groei"),
                   forecast="prognose_groei"),
-        Indicator("nieuwe_clienten", "Nieuwe cliënten", _gemeente("nieuwe_clienten"), forecast="nieuwe_clienten"),
+        Indicator("nieuwe_clienten", "Nieuwe cliënten", _care("nieuwe_clienten"), forecast="nieuwe_clienten"),
     )),
 )
 
 
+def sector_meta(settings: Settings, present=None) -> list[dict]:
+    """The sectors of a build (declared, with client data), as the catalog and the API give them:
+    id, code, labels, colour, the groups of the gap and the client groups, the rate's reference."""
+    out = []
+    for d in sectors_of(settings).as_catalog():
+        if present is None or d["id"] in present:
+            d["layer"] = f"zorg_{d['id']}"
+            out.append(d)
+    return out
+
+
 def forecast_meta(settings: Settings) -> dict:
-    """The forecast's years, scenarios and groups, as the viewer's controls show them."""
+    """The forecast's years and scenarios, as the viewer's controls show them (the groups: per sector,
+    :func:`sector_meta`)."""
     base = settings.observed_years[-1]
     end = max(settings.target_year, *settings.forecast_target_years)
     return {
@@ -95,9 +111,6 @@ def forecast_meta(settings: Settings) -> dict:
         "demand_scenarios": [{"id": s, "label": s, "uitleg": DEMAND_TEXT[s]} for s in DEMAND_SCENARIOS],
         "leveringsvorm_scenarios": [{"id": k, "label": f"scenario {k}", "uitleg": v}
                                     for k, v in LEVERINGSVORM_SCENARIOS.items()],
-        "groups": [{"id": g, "label": GROUP_LABELS[g], "color": GROUP_COLOURS[g]} for g in ZZP_GROUPS],
-        # the groups whose clients make up "cliënten" (ZZP 4-8, as the regioanalyse counts them)
-        "client_groups": list(ZZP_GROUPS_4_TO_8),
     }
 
 
@@ -105,8 +118,9 @@ def forecast_meta(settings: Settings) -> dict:
 DOWNLOADS: tuple[tuple[str, str], ...] = (
     ("prognose_tekort.xlsx", "Prognose en tekort, alle gemeenten, jaren en scenario's (Excel)"),
     ("prognose_tekort.csv", "Prognose en tekort (CSV)"),
-    ("tekort_{doeljaar}.csv", "Tekort per gemeente en ZZP-groep in {doeljaar} (CSV)"),
-    ("zorggebruik.csv", "Zorggebruik per gemeente en jaar (CSV)"),
+    ("tekort_{doeljaar}.csv", "Tekort per sector, gemeente en groep in {doeljaar} (CSV)"),
+    ("zorggebruik.csv", "Zorggebruik per sector, gemeente en jaar (CSV)"),
+    ("zorgzwaarte.csv", "Cliënten per sector en groep van zorgprofielen in de regio, per jaar (CSV)"),
     ("wonenzorg.gpkg", "Alle kaartlagen voor QGIS (GeoPackage)"),
     ("geocodering.csv", "Zorglocaties die niet precies op hun postcode staan (CSV)"),
 )
@@ -119,15 +133,19 @@ def downloads(settings: Settings) -> list[dict]:
 
 
 def theme_problems(layers: dict[str, object], settings: Settings) -> list[str]:
-    """Every indicator must name a declared field that has a legend in its layer."""
+    """Every indicator must name a declared field that has a legend in its layer (for a sector's
+    indicator: in the layer of every sector)."""
     problems = []
+    sector_ids = [i[len("zorg_"):] for i in layers if i.startswith("zorg_")]
     for theme in THEMES:
         for ind in theme.indicators:
-            for level, (layer, field) in ind.levels.items():
-                spec = layers.get(layer)
-                if spec is None:
-                    problems.append(f"thema {theme.id}: {ind.id} ({level}) verwijst naar onbekende laag '{layer}'")
-                    continue
-                if not any(c.field == field for c in spec.classifications(settings)):
-                    problems.append(f"thema {theme.id}: {ind.id} ({level}) heeft geen legenda voor '{layer}.{field}'")
+            for level, (pattern, field) in ind.levels.items():
+                names = [pattern.replace(SECTOR, sid) for sid in sector_ids] if SECTOR in pattern else [pattern]
+                for layer in names:
+                    spec = layers.get(layer)
+                    if spec is None:
+                        problems.append(f"thema {theme.id}: {ind.id} ({level}) verwijst naar onbekende laag '{layer}'")
+                    elif not any(c.field == field for c in spec.classifications(settings)):
+                        problems.append(f"thema {theme.id}: {ind.id} ({level}) heeft geen legenda voor "
+                                        f"'{layer}.{field}'")
     return problems

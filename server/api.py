@@ -3,10 +3,11 @@ region's, its forecast tables as CSV and Excel, the areas for the search box, an
 
 ``ViewerApi(build_of).register_routes(app)`` adds the routes (the contract is docs/viewer-api.md):
 
-* ``/api/prognose?jaar=&vraag=&levering=``      every gemeente and the region for one year and scenario
+* ``/api/sectoren``                              the sectors of the build with their groups (from the declaration)
+* ``/api/prognose?sector=&jaar=&vraag=&levering=`` every gemeente and the region for one sector, year and scenario
 * ``/api/gemeenten``                             gemeenten with a point inside each
-* ``/api/gemeenten/{code}?jaar=&vraag=&levering=`` one gemeente: indicators, gap, forecast, series
-* ``/api/gemeenten/{code}/prognose.csv|.xlsx``   its rows (and the region's) of the public forecast table
+* ``/api/gemeenten/{code}?sector=&jaar=&vraag=&levering=`` one gemeente: indicators, gap, forecast, series
+* ``/api/gemeenten/{code}/prognose.csv|.xlsx?sector=`` its rows (and the region's) of the public forecast table
 * ``/api/gebieden``                              gemeenten and wijken with a point and bounds, for search
 * ``/downloads/{file}``                          the public files the catalog lists, as attachments
 
@@ -93,21 +94,46 @@ class Scenario:
         return {"jaar": self.jaar, "vraag": self.vraag, "levering": self.levering}
 
 
+def sectors_of_build(build) -> list[dict]:
+    """The sectors of a build as its catalog declares them (the first is the default)."""
+    return [s for s in build.catalog.get("sectors", []) if isinstance(s, dict) and s.get("id")]
+
+
+def sector_param(build, request: Request) -> dict:
+    """The sector a request asks for (``?sector=`` by id or code); the build's first where it asks none."""
+    sectors = sectors_of_build(build)
+    if not sectors:
+        raise NotFound("deze build heeft geen cliëntgegevens per sector")
+    asked = _param(request, "sector")
+    if asked is None:
+        return sectors[0]
+    for s in sectors:
+        if asked.lower() in (s["id"], str(s.get("code", "")).lower()):
+            return s
+    raise BadRequest("sector moet een van de sectoren " + _or([s["id"] for s in sectors]) + " zijn")
+
+
 class ForecastTable:
-    """The public forecast of one build (``prognose_tekort.csv``), held as one array per measure
-    indexed [area, demand scenario, leveringsvorm scenario, year, group], so that one year and
+    """The public forecast of one sector of a build (``prognose_tekort.csv``), held as one array per
+    measure indexed [area, demand scenario, leveringsvorm scenario, year, group], so that one year and
     scenario pair is a slice.
 
-    ``base_clients`` holds each area's observed ZZP 4-8 clients of the base year as published:
-    the gemeenten layer's ``vv_clienten`` and the region's value in the catalog (None where empty).
+    ``base_clients`` holds each area's observed clients of the sector's client groups in the base
+    year as published: the ``zorg_<sector>`` layer's ``clienten`` and the region's value in the
+    catalog (None where empty).
     """
 
-    def __init__(self, table: pd.DataFrame, meta: dict, base_clients: dict[str, float | None]):
+    def __init__(self, table: pd.DataFrame, meta: dict, base_clients: dict[str, float | None],
+                 sector: dict | None = None):
         self.meta = meta
+        self.sector = sector or {"id": None, "groups": meta.get("groups", []),
+                                 "client_groups": meta.get("client_groups")}
+        if "sector" in table.columns and self.sector.get("id"):
+            table = table[table["sector"].astype(str) == self.sector["id"]]
         self.years = [int(y) for y in meta["years"]]
         self.demand = [str(s["id"]) for s in meta["demand_scenarios"]]
         self.levering = [int(s["id"]) for s in meta["leveringsvorm_scenarios"]]
-        self.groups = [str(g["id"]) for g in meta["groups"]]
+        self.groups = [str(g["id"]) for g in self.sector["groups"]]
         head = meta.get("headline", {})
         self.headline = Scenario(int(head.get("jaar", meta.get("target_year", self.years[-1]))),
                                  str(head.get("vraag", self.demand[len(self.demand) // 2])),
@@ -115,7 +141,7 @@ class ForecastTable:
         codes = [c for c in dict.fromkeys(table["gemeentecode"].astype(str)) if c != REGION]
         self.areas = codes + [REGION]
         self._area = {c: k for k, c in enumerate(self.areas)}
-        clients = [g for g in meta.get("client_groups", self.groups) if g in self.groups]
+        clients = [g for g in (self.sector.get("client_groups") or self.groups) if g in self.groups]
         self._client_groups = np.array([self.groups.index(g) for g in clients], dtype=int)
         self._base = [base_clients.get(c) for c in self.areas]
         self._values = self._arrays(table)
@@ -139,21 +165,22 @@ class ForecastTable:
         return out
 
     @classmethod
-    def of_build(cls, build) -> ForecastTable | None:
-        """The build's public forecast, or None when the build has none (or its catalog does not
-        describe it)."""
+    def of_build(cls, build, sector: dict) -> ForecastTable | None:
+        """The public forecast of one sector of the build, or None when the build has none (or its
+        catalog does not describe it)."""
         table = build.table(FORECAST_FILE)
         meta = build.catalog.get("forecast")
-        if table is None or not meta or not meta.get("groups") or "gemeenten" not in build.layers:
-            return None  # a build from before the catalog declared its groups: build it again
+        layer = sector.get("layer", f"zorg_{sector['id']}")
+        if table is None or not meta or not sector.get("groups") or layer not in build.layers:
+            return None  # a build from before the catalog declared its sectors: build it again
         base: dict[str, float | None] = {}
-        spec = build.layers["gemeenten"]
+        spec = build.layers[layer]
         if is_public(spec):
-            frame = build.features("gemeenten")
-            if "vv_clienten" in frame.columns:
-                base = {str(c): json_value(v) for c, v in frame["vv_clienten"].items()}
-            base[REGION] = json_value(spec.get("region_values", {}).get("vv_clienten"))
-        return cls(table, meta, base)
+            frame = build.features(layer)
+            if "clienten" in frame.columns:
+                base = {str(c): json_value(v) for c, v in frame["clienten"].items()}
+            base[REGION] = json_value(spec.get("region_values", {}).get("clienten"))
+        return cls(table, meta, base, sector)
 
     # --- parameters ---------------------------------------------------------------------------
     def scenario(self, request: Request) -> Scenario:
@@ -194,7 +221,7 @@ class ForecastTable:
 
     def overview(self, sc: Scenario) -> dict:
         """Every gemeente and the region for one year and scenario pair (``/api/prognose``)."""
-        return {**sc.as_dict(), "groepen": list(self.groups),
+        return {"sector": self.sector.get("id"), **sc.as_dict(), "groepen": list(self.groups),
                 "gemeenten": {c: self.measures(c, sc) for c in self.areas if c != REGION},
                 "regio": self.measures(REGION, sc)}
 
@@ -217,9 +244,14 @@ def _or(values) -> str:
     return ", ".join(words[:-1]) + " of " + words[-1] if len(words) > 1 else "".join(words)
 
 
-def forecast_of(build) -> ForecastTable | None:
-    """The build's indexed public forecast, made once per build."""
-    return build.derived("forecast", ForecastTable.of_build)
+def forecast_of(build, sector: dict | None = None) -> ForecastTable | None:
+    """The build's indexed public forecast of one sector (default the first), made once per build."""
+    sectors = sectors_of_build(build)
+    if sector is None:
+        if not sectors:
+            return None
+        sector = sectors[0]
+    return build.derived(f"forecast:{sector['id']}", lambda b: ForecastTable.of_build(b, sector))
 
 
 def areas_of(build) -> list[dict]:
@@ -245,7 +277,8 @@ def areas_of(build) -> list[dict]:
 
 def warm(build) -> None:
     """Derive this API's per-build structures before the build is served."""
-    forecast_of(build)
+    for sector in sectors_of_build(build):
+        forecast_of(build, sector)
     areas_of(build)
 
 
@@ -253,6 +286,7 @@ def warm(build) -> None:
 _JAAR = Query(None, description="Doeljaar (standaard het doeljaar van de kaart; zie forecast.years in de catalogus)")
 _VRAAG = Query(None, description="Vraagscenario: min, midden of max (standaard dat van de kaart)")
 _LEVERING = Query(None, description="Leveringsvormscenario: 1, 2, 3 of 4 (standaard dat van de kaart)")
+_SECTOR = Query(None, description="Sector: vv, gz of ggz (zie /api/sectoren; standaard de eerste sector van de build)")
 
 
 class ViewerApi:
@@ -266,8 +300,8 @@ class ViewerApi:
         self.build_of = build_of
 
     # --- dependencies -----------------------------------------------------------------------------
-    def forecast(self, build) -> ForecastTable:
-        fc = forecast_of(build)
+    def forecast(self, build, request: Request) -> ForecastTable:
+        fc = forecast_of(build, sector_param(build, request))
         if fc is None:
             raise NotFound("deze build heeft geen prognose")
         return fc
@@ -284,33 +318,46 @@ class ViewerApi:
         return frame.loc[code]
 
     # --- answers ------------------------------------------------------------------------------------
-    def gemeente_facts(self, build, code: str, request: Request) -> dict:
-        """Everything the API tells about one gemeente (public figures only)."""
-        row = self.gemeente_row(build, code)
-        spec = build.layers["gemeenten"]
-        region = spec.get("region_values", {})
-        indicators = []
+    @staticmethod
+    def _indicators(spec: dict, row, region: dict) -> list[dict]:
+        out = []
         for f in spec["fields"]:
             if f["name"] in ("gemeentecode", "gemeentenaam") or f.get("group"):  # the groups: under "tekort"
                 continue
-            value = json_value(row[f["name"]])
+            value = json_value(row[f["name"]]) if f["name"] in row.index else None
             reg = json_value(region.get(f["name"]))
             # only fields declared comparable (rates, shares, growth, scores) get the higher/lower cue
-            indicators.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
-                               "region": reg, "kind": f.get("kind"),
-                               "comparison": comparison(value, reg, f["decimals"]) if f.get("comparable") else None,
-                               "leeswijzer": f.get("leeswijzer")})
-        groups = (build.catalog.get("forecast") or {}).get("groups", [])
-        gap = [{"zzp_groep": g["label"], "vraag": json_value(row.get(f"vraag_{g['id']}")),
-                "plaatsen": json_value(row.get(f"plaatsen_{g['id']}")),
-                "tekort": json_value(row.get(f"tekort_{g['id']}")),
-                "tekort_regio": json_value(region.get(f"tekort_{g['id']}"))} for g in groups]
+            out.append({"field": f["name"], "alias": f["alias"], "unit": f["unit"], "value": value,
+                        "region": reg, "kind": f.get("kind"),
+                        "comparison": comparison(value, reg, f["decimals"]) if f.get("comparable") else None,
+                        "leeswijzer": f.get("leeswijzer")})
+        return out
+
+    def gemeente_facts(self, build, code: str, request: Request) -> dict:
+        """Everything the API tells about one gemeente in one sector (public figures only)."""
+        row = self.gemeente_row(build, code)
+        sector = sector_param(build, request)
+        indicators = self._indicators(build.layers["gemeenten"], row,
+                                      build.layers["gemeenten"].get("region_values", {}))
+        layer = sector.get("layer", f"zorg_{sector['id']}")
+        spec = build.layers.get(layer)
+        care = build.features(layer) if spec is not None and is_public(spec) else None
+        crow = care.loc[code] if care is not None and code in care.index else pd.Series(dtype=object)
+        region = spec.get("region_values", {}) if spec is not None else {}
+        if spec is not None:
+            indicators += self._indicators(spec, crow, region)
+        gap = [{"zzp_groep": g["label"], "groep_id": g["id"], "vraag": json_value(crow.get(f"vraag_{g['id']}")),
+                "plaatsen": json_value(crow.get(f"plaatsen_{g['id']}")),
+                "tekort": json_value(crow.get(f"tekort_{g['id']}")),
+                "tekort_regio": json_value(region.get(f"tekort_{g['id']}"))} for g in sector.get("groups", [])]
+        use = [r for r in build.table_rows(CARE_USE_FILE, code) if r.get("sector") in (None, sector["id"])]
+        use_region = [r for r in build.table_rows(CARE_USE_FILE, REGION) if r.get("sector") in (None, sector["id"])]
         facts = {"gemeentecode": code, "gemeentenaam": row["gemeentenaam"], "regio": build.catalog.get("region"),
+                 "sector": sector["id"], "sectoren": [s["id"] for s in sectors_of_build(build)],
                  "doeljaar": build.catalog.get("target_year"), "indicatoren": indicators, "tekort": gap,
-                 "tekort_totaal": json_value(row.get("tekort_totaal")),
-                 "zorggebruik": build.table_rows(CARE_USE_FILE, code),
-                 "zorggebruik_regio": build.table_rows(CARE_USE_FILE, REGION)}
-        fc = forecast_of(build)
+                 "tekort_totaal": json_value(crow.get("tekort_totaal")),
+                 "zorggebruik": use, "zorggebruik_regio": use_region}
+        fc = forecast_of(build, sector)
         if fc is None or not fc.has(code):
             return {**facts, "scenario": None, "prognose": None, "regio_prognose": None, "reeks": None, "regio_reeks": None,
                     "downloads": []}
@@ -330,13 +377,19 @@ class ViewerApi:
                                     "href": f"/api/gemeenten/{code}/report"},
                                    {"title": "Gebiedsanalyse als PDF", "href": f"/api/gemeenten/{code}/report.pdf"}]}
 
-    def gemeente_table(self, build, code: str) -> tuple[pd.DataFrame, str]:
-        """The gemeente's and the region's rows of the public forecast table, and a Dutch file name."""
+    def gemeente_table(self, build, code: str, request: Request) -> tuple[pd.DataFrame, str]:
+        """The gemeente's and the region's rows of the public forecast table (every sector, or the one
+        ``?sector=`` asks), and a Dutch file name."""
         row = self.gemeente_row(build, code)
-        self.forecast(build)
+        asked = _param(request, "sector")
+        sector = sector_param(build, request)
+        self.forecast(build, request)
         table = build.table(FORECAST_FILE)
         rows = table[table["gemeentecode"].astype(str).isin([code, REGION])]
-        return rows, f"prognose_tekort_{file_slug(str(row['gemeentenaam']))}_{code}"
+        suffix = ""
+        if asked is not None and "sector" in rows.columns:
+            rows, suffix = rows[rows["sector"].astype(str) == sector["id"]], f"_{sector['id']}"
+        return rows, f"prognose_tekort_{file_slug(str(row['gemeentenaam']))}_{code}{suffix}"
 
     @staticmethod
     def explanation(build) -> pd.DataFrame | None:
@@ -371,10 +424,14 @@ class ViewerApi:
 
         @app.get("/api/prognose", summary="Prognose en tekort van elke gemeente en de regio voor een jaar en "
                  "scenario, afgerond zoals de viewer ze toont", responses={400: {}, 404: {}})
-        def prognose(request: Request, jaar: str | None = _JAAR, vraag: str | None = _VRAAG,
-                     levering: str | None = _LEVERING) -> dict:
-            fc = self.forecast(build_of(request))
+        def prognose(request: Request, sector: str | None = _SECTOR, jaar: str | None = _JAAR,
+                     vraag: str | None = _VRAAG, levering: str | None = _LEVERING) -> dict:
+            fc = self.forecast(build_of(request), request)
             return fc.overview(fc.scenario(request))
+
+        @app.get("/api/sectoren", summary="De sectoren van de build met hun zorgprofielen en groepen")
+        def sectoren(request: Request) -> list[dict]:
+            return sectors_of_build(build_of(request))
 
         @app.get("/api/gemeenten", summary="Gemeenten met een punt binnen de gemeente en hun omvang")
         def gemeenten(request: Request) -> list[dict]:
@@ -382,17 +439,17 @@ class ViewerApi:
 
         @app.get("/api/gemeenten/{code}", summary="Cijfers van een gemeente naast die van de regio, met tekort, "
                  "prognose voor een jaar en scenario en de reeks tot het doeljaar", responses={400: {}, 404: {}})
-        def gemeente(code: str, request: Request, jaar: str | None = _JAAR, vraag: str | None = _VRAAG,
-                     levering: str | None = _LEVERING) -> dict:
+        def gemeente(code: str, request: Request, sector: str | None = _SECTOR, jaar: str | None = _JAAR,
+                     vraag: str | None = _VRAAG, levering: str | None = _LEVERING) -> dict:
             return self.gemeente_facts(build_of(request), code, request)
 
         @app.get("/api/gemeenten/{code}/prognose.csv", summary="Prognose en tekort van een gemeente en de regio, "
                  "elk jaar en scenario (CSV voor Excel)",
                  responses={200: {"content": {"text/csv": {}}}, 400: {}, 404: {}})
-        def gemeente_csv(code: str, request: Request) -> Response:
+        def gemeente_csv(code: str, request: Request, sector: str | None = _SECTOR) -> Response:
             from layers.tables import write_csv_nl
 
-            rows, name = self.gemeente_table(build_of(request), code)
+            rows, name = self.gemeente_table(build_of(request), code, request)
             buf = io.BytesIO()
             write_csv_nl(rows, buf)
             return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
@@ -400,11 +457,11 @@ class ViewerApi:
 
         @app.get("/api/gemeenten/{code}/prognose.xlsx", summary="Prognose en tekort van een gemeente en de regio, "
                  "elk jaar en scenario (Excel)", responses={200: {"content": {XLSX_TYPE: {}}}, 400: {}, 404: {}})
-        def gemeente_xlsx(code: str, request: Request) -> Response:
+        def gemeente_xlsx(code: str, request: Request, sector: str | None = _SECTOR) -> Response:
             from layers.tables import write_xlsx
 
             build = build_of(request)
-            rows, name = self.gemeente_table(build, code)
+            rows, name = self.gemeente_table(build, code, request)
             sheets = {"Prognose en tekort": rows}
             text = self.explanation(build)
             if text is not None:

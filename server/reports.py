@@ -4,11 +4,11 @@
 
 * ``/api/gemeenten/{code}/report``       the pack as HTML (the same document ``wz report`` writes)
 * ``/api/gemeenten/{code}/report.pdf``   its PDF (headless Chromium)
-* ``/api/rapporten``                     the index of every gemeente, linking the packs
+* ``/api/rapporten``                     the index of every gemeente (headline gap per sector), linking the packs
 
 A published build is immutable and checked against its manifest, so packs are not written into
 it: they are rendered from the build's public files on first request and kept in
-``cache_dir/<build version>/`` (outside every build; older versions' packs are removed when a new
+``cache_dir/<build version>-p<pack format>/`` (outside every build; older versions' packs are removed when a new
 version is cached). A pack's inline scripts and styles are allowed by their hashes in its own
 Content-Security-Policy, nothing else.
 """
@@ -30,6 +30,9 @@ _CODE = re.compile(r"^GM\d{4}$")
 HTML = "text/html; charset=utf-8"
 #: how many build versions keep their cached packs
 KEEP_VERSIONS = 3
+#: the make of the packs; raised when a pack changes (2: a part per sector), so that a server with the
+#: new code never hands out a pack cached by the old code for the same build version
+PACK_FORMAT = 2
 
 
 def pack_policy(script_hashes: list[str], style_hashes: list[str]) -> str:
@@ -72,7 +75,7 @@ class ReportRoutes:
 
     def folder(self, build) -> Path:
         """This build version's cache folder (made, and older versions' removed, on first use)."""
-        folder = self.cache_dir / build.version
+        folder = self.cache_dir / f"{build.version}-p{PACK_FORMAT}"
         if not folder.exists():
             with self._lock:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -101,7 +104,8 @@ class ReportRoutes:
         app.add_api_route("/api/gemeenten/{code}/report.pdf", self.report_pdf, methods=["GET"],
                           summary="Gebiedsanalyse van een gemeente als PDF")
         app.add_api_route("/api/rapporten", self.index, methods=["GET"],
-                          summary="Overzicht van alle gemeenten met stand van zaken en tekort, met hun gebiedsanalyse")
+                          summary="Overzicht van alle gemeenten met stand van zaken en tekort per sector, "
+                                  "met hun gebiedsanalyse")
 
     def report(self, code: str, request: Request) -> Response:
         build = self.build_of(request)

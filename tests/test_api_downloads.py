@@ -34,10 +34,15 @@ def test_gemeente_csv_is_its_lines_of_the_public_table(client, demo_build):
     disposition = r.headers["content-disposition"]
     assert disposition == 'attachment; filename="prognose_tekort_brammelo_GM9902.csv"'
     full = (demo_build / "prognose_tekort.csv").read_bytes().decode("utf-8-sig").splitlines()
-    want = [full[0]] + [line for line in full[1:] if line.split(";", 1)[0] in ("GM9902", "regio")]
+    # every sector's rows of the gemeente and the region (the gemeente code is the second column)
+    want = [full[0]] + [line for line in full[1:] if line.split(";", 2)[1] in ("GM9902", "regio")]
     got = r.content.decode("utf-8-sig").splitlines()
     assert got == want
-    assert len(got) == 1 + 2 * 4 * 18 * 3 * 4
+    assert len(got) == 1 + 2 * (4 + 2 + 2) * 18 * 3 * 4
+    # one sector asked: its rows only, and the file name says which
+    gz = client.get("/api/gemeenten/GM9902/prognose.csv?sector=gz")
+    assert gz.headers["content-disposition"] == 'attachment; filename="prognose_tekort_brammelo_GM9902_gz.csv"'
+    assert gz.content.decode("utf-8-sig").splitlines() == [got[0]] + [l for l in got[1:] if l.startswith("gz;")]
     assert ";" in got[1] and re.search(r"\d,\d\d", got[1])  # decimal comma
 
 

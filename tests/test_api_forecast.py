@@ -34,22 +34,33 @@ def decimal_cell(text: str) -> Decimal | None:
     return None if text == "" else Decimal(text.replace(",", "."))
 
 
-def public_rows(build: Path) -> dict:
-    """(area, year, demand, leveringsvorm, group) -> the CSV row as text, read with the csv module."""
+SECTORS = ("vv", "gz", "ggz")
+
+
+def public_rows(build: Path, sector: str = "vv") -> dict:
+    """(area, year, demand, leveringsvorm, group) -> the CSV row as text of one sector, read with the csv module."""
     with open(build / "prognose_tekort.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter=";"))
+        rows = [r for r in csv.DictReader(fh, delimiter=";") if r["sector"] == sector]
     return {(r["gemeentecode"], int(r["jaar"]), r["vraagscenario"], int(r["leveringsvormscenario"]), r["groep_id"]): r
             for r in rows}
 
 
-def base_clients(build: Path) -> dict:
-    """The published observed clients ZZP 4-8: the gemeenten layer's vv_clienten, the region's in the catalog."""
-    gem = pyogrio.read_dataframe(build / "wonenzorg.gpkg", layer="gemeenten", read_geometry=False)
-    out = {c: (None if pd.isna(v) else Decimal(int(v))) for c, v in zip(gem["gemeentecode"], gem["vv_clienten"])}
+def base_clients(build: Path, sector: str = "vv") -> dict:
+    """The published observed clients of the sector's client groups (V&V: ZZP 4-8): the zorg layer's
+    clienten, the region's in the catalog."""
+    gem = pyogrio.read_dataframe(build / "wonenzorg.gpkg", layer=f"zorg_{sector}", read_geometry=False)
+    out = {c: (None if pd.isna(v) else Decimal(int(v))) for c, v in zip(gem["gemeentecode"], gem["clienten"])}
     cat = json.loads((build / "catalog.json").read_text(encoding="utf-8"))
-    region = next(l for l in cat["layers"] if l["id"] == "gemeenten")["region_values"].get("vv_clienten")
+    region = next(l for l in cat["layers"] if l["id"] == f"zorg_{sector}")["region_values"].get("clienten")
     out["regio"] = None if region is None else Decimal(repr(region))
     return out
+
+
+def sector_meta(build: Path, sector: str = "vv") -> dict:
+    """The catalog's forecast years and scenarios with the sector's groups and client groups."""
+    cat = json.loads((build / "catalog.json").read_text(encoding="utf-8"))
+    sec = next(s for s in cat["sectors"] if s["id"] == sector)
+    return {**cat["forecast"], "groups": sec["groups"], "client_groups": sec["client_groups"]}
 
 
 def expected_m(rows: dict, base: dict, meta: dict, area: str, year: int, demand: str, lev: int) -> dict:
@@ -79,7 +90,7 @@ def expected_m(rows: dict, base: dict, meta: dict, area: str, year: int, demand:
 
 @pytest.fixture(scope="module")
 def meta(demo_build) -> dict:
-    return json.loads((demo_build / "catalog.json").read_text(encoding="utf-8"))["forecast"]
+    return sector_meta(demo_build)
 
 
 @pytest.fixture(scope="module")
@@ -100,13 +111,17 @@ def scenarios(meta):
 # --- /api/prognose --------------------------------------------------------------------------------
 
 
-def test_every_year_and_scenario_equals_the_public_table(client, meta, rows, base):
+@pytest.mark.parametrize("sector,groups", [("vv", ["zzp4", "zzp5_7", "zzp6_8", "overig"]),
+                                           ("gz", ["gz_licht", "gz_zwaar"]), ("ggz", ["ggz_w", "ggz_b"])])
+def test_every_year_and_scenario_equals_the_public_table(client, demo_build, sector, groups):
+    meta, rows, base = sector_meta(demo_build, sector), public_rows(demo_build, sector), base_clients(demo_build, sector)
     codes = sorted({k[0] for k in rows} - {"regio"})
     assert len(scenarios(meta)) == 18 * 3 * 4
     for year, demand, lev in scenarios(meta):
-        doc = client.get(f"/api/prognose?jaar={year}&vraag={demand}&levering={lev}").json()
-        assert (doc["jaar"], doc["vraag"], doc["levering"]) == (year, demand, lev)
-        assert doc["groepen"] == ["zzp4", "zzp5_7", "zzp6_8", "overig"]
+        query = f"jaar={year}&vraag={demand}&levering={lev}" + ("" if sector == "vv" else f"&sector={sector}")
+        doc = client.get(f"/api/prognose?{query}").json()
+        assert (doc["sector"], doc["jaar"], doc["vraag"], doc["levering"]) == (sector, year, demand, lev)
+        assert doc["groepen"] == groups
         assert sorted(doc["gemeenten"]) == codes
         for code in codes:
             assert doc["gemeenten"][code] == expected_m(rows, base, meta, code, year, demand, lev), (code, year)
@@ -123,7 +138,7 @@ def test_defaults_are_the_catalogs_headline(client, meta):
 def test_headline_equals_the_maps_values(client, demo_build):
     """At the map's own scenario the answer gives the gemeenten layer's values, as shown (the CSV
     holds two decimals, so a value may sit at most a rounding step plus 0.02 from the layer's)."""
-    gem = pyogrio.read_dataframe(demo_build / "wonenzorg.gpkg", layer="gemeenten", read_geometry=False)
+    gem = pyogrio.read_dataframe(demo_build / "wonenzorg.gpkg", layer="zorg_vv", read_geometry=False)
     doc = client.get("/api/prognose").json()
     for r in gem.itertuples():
         m = doc["gemeenten"][r.gemeentecode]
@@ -326,7 +341,7 @@ def test_suppressed_counts_leave_every_figure_resting_on_them_empty(small_gemeen
     base = base_clients(build)
     assert base["GM9905"] is None, "the variant suppresses the small gemeente's count"
     rows = public_rows(build)
-    meta = json.loads((build / "catalog.json").read_text(encoding="utf-8"))["forecast"]
+    meta = sector_meta(build)
     with TestClient(create_app(ServerSettings(build_dir=build, reload_interval=0))) as c:
         for year, demand, lev in [(2040, "midden", 1), (2030, "max", 3), (2023, "min", 4)]:
             doc = c.get(f"/api/prognose?jaar={year}&vraag={demand}&levering={lev}").json()
@@ -346,7 +361,7 @@ def test_suppressed_counts_leave_every_figure_resting_on_them_empty(small_gemeen
 def test_a_new_build_gets_fresh_tables(demo_build, tmp_path):
     out = tmp_path / "build"
     published_copy(demo_build, out)
-    meta = json.loads((demo_build / "catalog.json").read_text(encoding="utf-8"))["forecast"]
+    meta = sector_meta(demo_build)
 
     def more_places(folder: Path):  # GM9902 gets 100 more ZZP 5-7 places: its gap is 100 smaller
         path = folder / "prognose_tekort.csv"
@@ -354,8 +369,9 @@ def test_a_new_build_gets_fresh_tables(demo_build, tmp_path):
             table = list(csv.reader(fh, delimiter=";"))
         head = table[0]
         g, p, t = head.index("groep_id"), head.index("plaatsen_nu"), head.index("tekort")
+        m = head.index("gemeentecode")
         for r in table[1:]:
-            if r[0] == "GM9902" and r[g] == "zzp5_7":
+            if r[m] == "GM9902" and r[g] == "zzp5_7":
                 r[p] = f"{Decimal(r[p].replace(',', '.')) + 100:.2f}".replace(".", ",")
                 r[t] = f"{Decimal(r[t].replace(',', '.')) - 100:.2f}".replace(".", ",")
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:

@@ -150,8 +150,9 @@ def gaps_build(demo_inputs, tmp_path_factory):
         p.write_text("\n".join(fn(rows)) + "\n", encoding="utf-8")
 
     # three client rows (5 + 6 + 7 = 18 clients) for GM0001, which is not one of the region's gemeenten
-    edit("wlz_clienten.csv", lambda r: r + ["2023;GM0001;80-84;VV5;intramuraal;5", "2023;GM0001;85-89;VV5;intramuraal;6",
-                                            "2023;GM0001;90-94;VV5;intramuraal;7"])
+    edit("wlz_clienten.csv", lambda r: r + ["2023;GM0001;V&V;80-84;VV5;intramuraal;V&V;5",
+                                            "2023;GM0001;V&V;85-89;VV5;intramuraal;V&V;6",
+                                            "2023;GM0001;V&V;90-94;VV5;intramuraal;V&V;7"])
     edit("wlz_clienten.csv", lambda r: [x for x in r if ";GM9905;" not in x])       # GM9905 without clients
     edit("bevolking.csv", lambda r: [x for x in r if not x.startswith("2023-01-01;WK990101;")]
          + ["2023-01-01;GM0001;80;85;10;12", "2023-01-01;GM0001;85;90;3;4"])

@@ -74,7 +74,7 @@ def test_population_is_consistent_and_ageing(demo_inputs):
 
 def test_care_use_rises_steeply_with_age(demo_inputs):
     inp = read_inputs(demo_inputs)
-    c = inp.clients[inp.clients["jaar"] == 2023].groupby("leeftijd_van")["aantal_clienten"].sum()
+    c = inp.clients[(inp.clients["jaar"] == 2023) & (inp.clients["sector"] == "vv")].groupby("leeftijd_van")["aantal_clienten"].sum()
     p = inp.population[(inp.population["jaar"] == 2023) & inp.population["regiocode"].str.startswith("GM")]
     p = p.groupby("leeftijd_van")["inwoners"].sum()
     rate = (c / p).reindex([70, 75, 80, 85, 90, 95])

@@ -30,7 +30,7 @@ def totals_inputs(demo_inputs, tmp_path):
 def test_totals_only_projection_uses_cohort_ageing_and_keeps_the_totals(totals_inputs):
     folder, totals = totals_inputs
     res = compute(read_inputs(folder))
-    fc = res.forecast
+    fc = res.sectors["vv"].forecast
     assert fc.population_method == METHOD_COHORT
     assert set(fc.table["bevolkingsmethode"]) == {METHOD_COHORT}
     assert any("cohort" in n for n in res.notes)
@@ -47,11 +47,11 @@ def test_own_life_table_is_used_and_recorded(totals_inputs):
     table.to_csv(folder / "overlevingskansen.csv", sep=";", index=False, decimal=",")
     settings = (folder / "instellingen.toml").read_text()
     (folder / "instellingen.toml").write_text(settings.replace('life_table_file = ""', 'life_table_file = "overlevingskansen.csv"'))
-    base = compute(read_inputs(folder)).forecast
+    base = compute(read_inputs(folder)).sectors["vv"].forecast
     assert "overlevingskansen.csv" in str(base.assumptions)
     # harsher survival at old ages gives fewer old people, hence fewer clients, than the built-in table
     (folder / "instellingen.toml").write_text(settings)
-    default = compute(read_inputs(folder)).forecast
+    default = compute(read_inputs(folder)).sectors["vv"].forecast
     pick = lambda t: t[(t.gemeentecode == "regio") & (t.jaar == 2040) & (t.vraagscenario == "midden")  # noqa: E731
                        & (t.leveringsvormscenario == 1)]["clienten_totaal"].sum()
     assert pick(base.table) < pick(default.table)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.indicators import (classify_by_limits, client_totals, growth_class, growth_pct,
+from geo.indicators import (classify_by_limits, growth_class, growth_pct,
                             inhabitants_and_75plus, mean_by_area, ses_group, weighted_mean)
 
 LIMITS = (0.0, 5.0, 10.0, 15.0)
@@ -134,9 +134,12 @@ def test_share_missing_without_inhabitants():
     assert pd.isna(got.at["GM0009", "aandeel_75plus"])
 
 
-# --- client_totals --------------------------------------------------------------------
+# --- clients per year of a sector's client groups -------------------------------------------
 
-def test_client_totals():
+def test_clients_per_year_counts_zzp_4_to_8_with_pgb():
+    from geo.care import clients_per_year
+    from geo.sectors import default_sectors
+
     clients = pd.DataFrame(
         [
             (2022, "GM0001", "VV5", "intramuraal", 10),
@@ -148,14 +151,9 @@ def test_client_totals():
         ],
         columns=["jaar", "gemeentecode", "zorgprofiel", "leveringsvorm", "aantal_clienten"],
     )
-    all_vv, vv48 = client_totals(clients, (2022, 2023, 2024))
-    assert list(all_vv.columns) == [2022, 2023, 2024]
+    vv48 = clients_per_year(clients, default_sectors().get("vv"), ["GM0001", "GM0002"], (2022, 2023, 2024))
     assert list(vv48.columns) == [2022, 2023, 2024]
-    # all profiles: GM0001 2022 = 10+3+2 = 15, 2023 = 8; GM0002 2022 = 0, 2023 = 4; 2024 has no data
-    assert all_vv.loc["GM0001"].tolist() == [15, 8, 0]
-    assert all_vv.loc["GM0002"].tolist() == [0, 4, 0]
-    # ZZP 4-8 incl. PGB: GM0001 2022 = 10+2 = 12, 2023 = 8; GM0002 has none
-    vv48 = vv48.reindex(["GM0001", "GM0002"], fill_value=0)
+    # ZZP 4-8 incl. PGB: GM0001 2022 = 10+2 = 12 (VV9 is not counted), 2023 = 8; GM0002 has only VV10
     assert vv48.loc["GM0001"].tolist() == [12, 8, 0]
     assert vv48.loc["GM0002"].tolist() == [0, 0, 0]
 

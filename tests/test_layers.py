@@ -7,13 +7,19 @@ import dataclasses
 import geopandas as gpd
 from shapely.geometry import box
 
+from geo.sectors import default_sectors
 from geo.settings import Settings
-from layers import gemeenten
+from layers import gemeenten, zorg
 from layers.registry import load_registry, validate_data, validate_specs
+
+VV = zorg.spec_for(default_sectors().get("vv"))
 
 
 def test_registry_loads_in_drawing_order():
-    assert [s.id for s in load_registry()] == ["gemeenten", "gap_2040", "wijken", "locaties", "locaties_intern"]
+    assert [s.id for s in load_registry()] == ["gemeenten", "zorg_vv", "zorg_gz", "zorg_ggz", "gap_2040", "wijken",
+                                               "locaties", "locaties_intern"]
+    # only the sectors with client data get a care layer
+    assert [s.id for s in load_registry(sectors=("gz",))][:3] == ["gemeenten", "zorg_gz", "gap_2040"]
 
 
 def test_validation_reports_every_problem_at_once():
@@ -40,7 +46,7 @@ def test_a_class_that_misses_data_and_a_missing_field_are_caught():
 
 
 def test_range_classes_cover_everything():
-    cls = next(c for c in gemeenten.classifications(Settings()) if c.field == "tekort_totaal")
+    cls = next(c for c in VV.classifications(Settings()) if c.field == "tekort_totaal")
     for v in (-1e9, -0.001, 0, 49.99, 50, 250, 1e9):
         assert cls.class_of(v) is not None
     assert cls.class_of(0) == 1 and cls.class_of(-0.001) == 0 and cls.class_of(250) == 4
@@ -63,20 +69,20 @@ def test_fields_resting_on_a_suppressed_count_are_left_empty():
     gdf = gpd.GeoDataFrame({
         "gemeentecode": ["GM9991", "GM9992", "GM9993"],
         "inwoners": [1000, 2000, 3000],
-        "vv_clienten": [9, 40, 250], "vv_clienten_begin": [12, 8, 200],
-        "clienten_per_1000_75plus": [80.0, 90.0, 120.0], "groei_toewijzingen": [-25.0, 400.0, 25.0],
-        "groei_klasse": [1, 5, 5], "clienten_per_1000_75plus_begin": [70.0, 80.0, 110.0],
-        "groei_clienten_per_1000": [14.3, 12.5, 9.1], "locaties_per_1000_clienten": [111.1, 100.0, 12.0],
+        "clienten": [9, 40, 250], "clienten_begin": [12, 8, 200],
+        "gebruik": [80.0, 90.0, 120.0], "groei_toewijzingen": [-25.0, 400.0, 25.0],
+        "groei_klasse": [1, 5, 5], "gebruik_begin": [70.0, 80.0, 110.0],
+        "groei_gebruik": [14.3, 12.5, 9.1], "locaties_per_1000_clienten": [111.1, 100.0, 12.0],
         "nieuwe_clienten": [4.0, 9.0, 120.0], "prognose_groei": [44.4, 90.0, 48.0],
     }, geometry=[box(0, 0, 1, 1)] * 3, crs=28992)
     # GM9991's last-year count and GM9992's first-year count are suppressed
-    hidden = {("GM9991", 2023, "zzp4_8", "alle"), ("GM9992", 2020, "zzp4_8", "alle")}
-    fields = [f for f in gemeenten.SPEC.fields if f.name in gdf.columns]
+    hidden = {("GM9991", 2023, "clienten", "alle"), ("GM9992", 2020, "clienten", "alle")}
+    fields = [f for f in (*gemeenten.SPEC.fields, *VV.fields) if f.name in gdf.columns]
     out = suppress_fields(gdf, fields, _Pattern(hidden), s, "gemeentecode")
-    last_only = ("vv_clienten", "clienten_per_1000_75plus", "locaties_per_1000_clienten", "nieuwe_clienten",
+    last_only = ("clienten", "gebruik", "locaties_per_1000_clienten", "nieuwe_clienten",
                  "prognose_groei")
-    first_only = ("vv_clienten_begin", "clienten_per_1000_75plus_begin")
-    both = ("groei_toewijzingen", "groei_klasse", "groei_clienten_per_1000")
+    first_only = ("clienten_begin", "gebruik_begin")
+    both = ("groei_toewijzingen", "groei_klasse", "groei_gebruik")
     for name in last_only:
         assert out[name].isna().tolist() == [True, False, False], name
     for name in first_only:
@@ -84,12 +90,12 @@ def test_fields_resting_on_a_suppressed_count_are_left_empty():
     for name in both:
         assert out[name].isna().tolist() == [True, True, False], name
     assert out["inwoners"].tolist() == [1000, 2000, 3000]  # rests on no client count
-    assert out.loc[2, "vv_clienten"] == 250 and str(out["vv_clienten"].dtype) == "Int64"
-    assert gdf.loc[0, "vv_clienten"] == 9  # the input frame is left alone
+    assert out.loc[2, "clienten"] == 250 and str(out["clienten"].dtype) == "Int64"
+    assert gdf.loc[0, "clienten"] == 9  # the input frame is left alone
     # region values: the same rule with the region's counts
-    region = {"vv_clienten": 5000, "groei_toewijzingen": 3.0, "inwoners": 6000}
-    assert public_region_values(tuple(fields), region, _Pattern({("regio", 2020, "zzp4_8", "alle")}), s) == {
-        "vv_clienten": 5000, "inwoners": 6000}
+    region = {"clienten": 5000, "groei_toewijzingen": 3.0, "inwoners": 6000}
+    assert public_region_values(tuple(fields), region, _Pattern({("regio", 2020, "clienten", "alle")}), s) == {
+        "clienten": 5000, "inwoners": 6000}
 
 
 def test_every_field_resting_on_client_counts_says_so_in_its_leeswijzer():
@@ -103,7 +109,7 @@ def test_every_field_resting_on_client_counts_says_so_in_its_leeswijzer():
 
 
 def test_published_count_below_threshold_is_a_validation_problem():
-    spec = gemeenten.SPEC
+    spec = VV
     frame = gpd.GeoDataFrame({f.name: [1.0] for f in spec.fields}, geometry=[box(0, 0, 1, 1)], crs=28992)
     problems = validate_data(spec, frame, Settings(privacy_min_count=10))
     assert any("privacydrempel" in p for p in problems)

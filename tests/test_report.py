@@ -88,19 +88,55 @@ def public_forecast(demo_build) -> pd.DataFrame:
     return pd.read_csv(demo_build / "prognose_tekort.csv", sep=";", decimal=",", encoding="utf-8-sig")
 
 
+def catalog(demo_build) -> dict:
+    return json.loads((demo_build / "catalog.json").read_text(encoding="utf-8"))
+
+
+def sectors(demo_build) -> list[dict]:
+    return catalog(demo_build)["sectors"]
+
+
+def care_layer(demo_build, sector_id: str) -> pd.DataFrame:
+    layer = next(s for s in sectors(demo_build) if s["id"] == sector_id)["layer"]
+    return pyogrio.read_dataframe(demo_build / "wonenzorg.gpkg", layer=layer).set_index("gemeentecode")
+
+
+def cells(t: Tables, layer: str) -> dict[str, str]:
+    """The gemeente's value of each field of one layer as the pack shows it (``data-laag``/``data-veld``)."""
+    return {attrs["data-veld"]: text for table in t.tables.values() for r in table for text, attrs in r
+            if attrs.get("data-laag") == layer and "data-veld" in attrs}
+
+
+def region_cells(t: Tables, layer: str) -> dict[str, str]:
+    return {attrs["data-regio"]: text for table in t.tables.values() for r in table for text, attrs in r
+            if attrs.get("data-laag") == layer and "data-regio" in attrs}
+
+
+def element_text(html: str, element_id: str) -> str | None:
+    import html as _html
+
+    m = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?)</(p|h2|h3|section)>', html, flags=re.S)
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split()) if m else None
+
+
+SECTOR_IDS = ("vv", "gz", "ggz")  # the project's declaration; the tests below also run over the catalog's list
+
+
 @pytest.mark.parametrize("code", CODES)
-def test_gap_table_equals_the_public_forecast(packs, demo_build, code):
+@pytest.mark.parametrize("sector", SECTOR_IDS)
+def test_gap_table_equals_the_public_forecast(packs, demo_build, code, sector):
     t = Tables()
     t.feed(pack_html(packs, code))
     table = public_forecast(demo_build)
-    cat = json.loads((demo_build / "catalog.json").read_text())
-    groups = [g["id"] for g in cat["forecast"]["groups"]]
-    rows = [r for r in t.tables["tekort-tabel"] if r and "rij-data-vraag" in r[0][1]]
+    table = table[table.sector == sector]
+    groups = [g["id"] for g in next(s for s in sectors(demo_build) if s["id"] == sector)["groups"]]
+    rows = [r for r in t.tables[f"tekort-tabel-{sector}"] if r and "rij-data-vraag" in r[0][1]]
     assert len(rows) == 3 * 4
     for r in rows:
         vraag, lv = r[0][1]["rij-data-vraag"], int(r[0][1]["rij-data-levering"])
         sel = table[(table.gemeentecode == code) & (table.jaar == 2040) & (table.vraagscenario == vraag)
                     & (table.leveringsvormscenario == lv)].set_index("groep_id")
+        assert sorted(sel.index) == sorted(groups)
         values = [dutch(c[0]) for c in r[2:2 + len(groups)]]
         assert values == [half_up(sel.at[g, "tekort"]) for g in groups]
         assert dutch(r[2 + len(groups)][0]) == half_up(sel["tekort"].sum())
@@ -109,47 +145,231 @@ def test_gap_table_equals_the_public_forecast(packs, demo_build, code):
         assert dutch(r[3 + len(groups)][0]) == half_up(reg["tekort"].sum())
 
 
+def test_every_sector_of_the_catalog_has_its_part_with_its_groups(packs, demo_build):
+    """One part per sector, in the catalog's order, headed by its name, with its own groups in the gap
+    table, the bars, the locations; the demography once."""
+    html = pack_html(packs, "GM9902")
+    t = Tables()
+    t.feed(html)
+    declared = sectors(demo_build)
+    assert [s["id"] for s in declared] == list(SECTOR_IDS)
+    found = re.findall(r'<section id="sector-([a-z0-9_]+)"', html)
+    assert found == [s["id"] for s in declared]
+    for s in declared:
+        head = element_text(html, f"sector-{s['id']}")
+        assert s["label"].lower() in head.lower() and s["short"] in head
+        labels = [g["label"] for g in s["groups"]]
+        assert [c[0] for c in t.tables[f"tekort-tabel-{s['id']}"][0][2:2 + len(labels)]] == labels
+        # the bars' legend names the same groups
+        part = html[html.index(f'id="sector-{s["id"]}"'):]
+        part = part[:part.index("</section>")]
+        assert all(f">{_esc(label)}</text>" in part for label in labels)
+        # the sector's key figures, with its rate label on the usage row
+        rows = [r[0][0] for r in t.tables[f"kerncijfers-{s['id']}"][1:]]
+        assert f"Cliënten {s['rate']['label']}" in rows
+        assert any(x.startswith("Wlz-cliënten") for x in rows)
+        # its locations with its groups' places
+        loc = t.tables.get(f"locaties-tabel-{s['id']}")
+        if loc:
+            assert [c[0] for c in loc[0][2:2 + len(labels)]] == labels
+    # the demography once, not per sector
+    assert html.count('data-laag="gemeenten" data-veld="inwoners"') == 1
+    assert "kerncijfers" in t.tables and [r[0][0] for r in t.tables["kerncijfers"][1:]][0] == "Inwoners"
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
 @pytest.mark.parametrize("code", CODES)
 def test_key_figures_and_new_clients_equal_the_layers(packs, demo_build, code):
     t = Tables()
     t.feed(pack_html(packs, code))
     gem = pyogrio.read_dataframe(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
-    found = {}
-    for table in t.tables.values():
-        for r in table:
-            for text, attrs in r:
-                if "data-veld" in attrs:
-                    found[attrs["data-veld"]] = text
+    found = cells(t, "gemeenten")
     assert dutch(found["inwoners"]) == gem.at[code, "inwoners"]
     assert dutch(found["aandeel_75plus"]) == half_up(gem.at[code, "aandeel_75plus"], 1)
     assert found["stedelijkheid_label"] == gem.at[code, "stedelijkheid_label"]
-    v = gem.at[code, "groei_toewijzingen"]
-    assert dutch(found["groei_toewijzingen"]) == (None if pd.isna(v) else half_up(v, 1))
-    # new clients: clients ZZP 4-8 of the public forecast (midden, scenario 1) minus those of 2023
     table = public_forecast(demo_build)
-    sel = table[(table.gemeentecode == code) & (table.leveringsvormscenario == 1) & (table.groep_id != "overig")]
-    for r in t.tables["nieuwe-clienten"][1:]:
-        year = int(r[0][0])
-        for col, scen in zip(r[1:], ("min", "midden", "max")):
-            expected = sel[(sel.jaar == year) & (sel.vraagscenario == scen)]["clienten_totaal"].sum() \
-                - gem.at[code, "vv_clienten"]
-            assert dutch(col[0]) == half_up(expected)
+    decimals = {"clienten": 0, "gebruik": 1, "groei_toewijzingen": 1, "aandeel_thuis": 1, "aantal_locaties": 0,
+                "locaties_per_1000_clienten": 1, "aandeel_sectorvreemd": 1}
+    for s in sectors(demo_build):
+        layer = care_layer(demo_build, s["id"])
+        found = cells(t, s["layer"])
+        assert set(found) <= set(decimals) and {"clienten", "gebruik", "aandeel_thuis"} <= set(found)
+        for name, text in found.items():
+            v = layer.at[code, name]
+            assert dutch(text) == (None if pd.isna(v) else half_up(v, decimals[name])), (s["id"], name)
+        # new clients: clients of the sector's client groups in the public forecast (midden, scenario 1)
+        # minus those of 2023 in the sector's layer; empty where those are suppressed
+        sel = table[(table.sector == s["id"]) & (table.gemeentecode == code) & (table.leveringsvormscenario == 1)
+                    & table.groep_id.isin(s["client_groups"])]
+        base = layer.at[code, "clienten"]
+        for r in t.tables[f"nieuwe-clienten-{s['id']}"][1:]:
+            year = int(r[0][0])
+            for col, scen in zip(r[1:], ("min", "midden", "max")):
+                expected = sel[(sel.jaar == year) & (sel.vraagscenario == scen)]["clienten_totaal"].sum() - base
+                assert dutch(col[0]) == (None if pd.isna(base) else half_up(expected)), (s["id"], year, scen)
 
 
-def test_extra_places_leave_out_the_suppressed_groups(packs, demo_build):
+def test_suppressed_clients_stay_empty(packs, demo_build):
+    """Fennewijk's GGZ clients are suppressed in the public layer: the pack shows the dash, also for the
+    new clients, and not a number from elsewhere."""
+    layer = care_layer(demo_build, "ggz")
+    assert pd.isna(layer.at["GM9905", "clienten"])
+    t = Tables()
+    t.feed(pack_html(packs, "GM9905"))
+    assert cells(t, "zorg_ggz")["clienten"] == "–"
+    assert all(c[0] == "–" for r in t.tables["nieuwe-clienten-ggz"][1:] for c in r[1:])
+
+
+@pytest.mark.parametrize("sector", SECTOR_IDS)
+def test_extra_places_leave_out_the_suppressed_groups(packs, demo_build, sector):
     """Fennewijk's small groups have no published counts of today: the extra places add up the others only."""
     code = "GM9905"
+    html = pack_html(packs, code)
     t = Tables()
-    t.feed(pack_html(packs, code))
+    t.feed(html)
     table = public_forecast(demo_build)
-    for r in t.tables["extra-plaatsen"][1:]:
-        lv, year = int(r[0][0].split()[-1]), int(r[1][0])
-        sel = table[(table.gemeentecode == code) & (table.jaar == year) & (table.vraagscenario == "midden")
-                    & (table.leveringsvormscenario == lv)]
-        shown = sel.dropna(subset=["extra_thuis"])
-        assert dutch(r[2][0]) == (half_up(shown["extra_thuis"].sum()) if len(shown) else None)
-        left_out = set(sel[sel.extra_thuis.isna()]["zzp_groep"])
-        assert set(filter(None, (x.strip() for x in r[4][0].split(",")))) == left_out
+    table = table[(table.sector == sector) & (table.gemeentecode == code) & (table.vraagscenario == "midden")]
+    rows = [r for r in t.tables[f"extra-plaatsen-{sector}"] if r and "rij-data-levering" in r[0][1]]
+    assert len(rows) == 4
+    left_out = set()
+    for r in rows:
+        lv = int(r[0][1]["rij-data-levering"])
+        for text, attrs in r[1:]:
+            sel = table[(table.jaar == int(attrs["data-jaar"])) & (table.leveringsvormscenario == lv)]
+            shown = sel.dropna(subset=["extra_thuis"])
+            column = "extra_thuis" if attrs["data-soort"] == "thuis" else "extra_intramuraal"
+            assert dutch(text) == (half_up(shown[column].sum()) if len(shown) else None)
+            left_out |= set(sel[sel.extra_thuis.isna()]["zzp_groep"])
+    note = element_text(html, f"niet-meegeteld-{sector}")
+    if left_out:
+        named = note.split("Niet meegeteld:")[1].split(".")[0]
+        assert {x.strip() for x in named.split(",")} == left_out
+    else:
+        assert "Alle groepen tellen mee" in note
+
+
+def test_variants_only_where_the_table_has_the_sectors_groups(packs, demo_build):
+    """woonzorgvarianten.csv has columns for the V&V groups only: the V&V part has the variants, the
+    other parts say (in Dutch) that the variants are worked out for V&V."""
+    variants = pd.read_csv(demo_build / "woonzorgvarianten.csv", sep=";", dtype=str, keep_default_na=False)
+    html = pack_html(packs, "GM9902")
+    t = Tables()
+    t.feed(html)
+    with_variants = [s for s in sectors(demo_build) if any(g["id"] in variants.columns for g in s["groups"])]
+    assert [s["id"] for s in with_variants] == ["vv"]
+    vv = t.tables["varianten-tabel-vv"]
+    assert len(vv) == 1 + len(variants)
+    assert {r[0][0].split(". ", 1)[1] for r in vv[1:]} == set(variants["variant"])
+    groups = [g["label"] for g in with_variants[0]["groups"] if g["id"] in variants.columns]
+    assert [c[0] for c in vv[0][2:]] == groups
+    for s in sectors(demo_build):
+        if s in with_variants:
+            assert element_text(html, f"geen-varianten-{s['id']}") is None
+            continue
+        assert f"varianten-tabel-{s['id']}" not in t.tables
+        note = element_text(html, f"geen-varianten-{s['id']}")
+        assert note and "uitgewerkt voor de verpleging en verzorging (V&V)" in note
+        assert f"niet voor de {s['label']} ({s['short']})" in note
+
+
+def test_gz_part_equals_the_zorg_gz_layer_and_the_api(packs, served, demo_build):
+    """The GZ figures of the pack are those of the public zorg_gz layer, its region values in the
+    catalog, and what /api/gemeenten/{code}?sector=gz answers."""
+    client, _ = served
+    layer = care_layer(demo_build, "gz")
+    spec = next(l for l in catalog(demo_build)["layers"] if l["id"] == "zorg_gz")
+    for code in CODES:
+        t = Tables()
+        t.feed(pack_html(packs, code))
+        api = client.get(f"/api/gemeenten/{code}", params={"sector": "gz"}).json()
+        assert api["sector"] == "gz"
+        # the headline gap per group: the layer's tekort_<group>, the API's prognose and its tekort
+        head = api["scenario"]
+        row = next(r for r in t.tables["tekort-tabel-gz"] if r and r[0][1].get("rij-data-vraag") == head["vraag"]
+                   and int(r[0][1]["rij-data-levering"]) == head["levering"])
+        groups = [g["groep_id"] for g in api["tekort"]]
+        assert groups == ["gz_licht", "gz_zwaar"]
+        shown = [dutch(c[0]) for c in row[2:2 + len(groups)]]
+        assert shown == api["prognose"]["tekort"] == [half_up(layer.at[code, f"tekort_{g}"]) for g in groups]
+        total = dutch(row[2 + len(groups)][0])
+        assert total == api["prognose"]["tekort_totaal"] == half_up(layer.at[code, "tekort_totaal"])
+        # the key figures and the region's
+        found, region = cells(t, "zorg_gz"), region_cells(t, "zorg_gz")
+        by_field = {i["field"]: i for i in api["indicatoren"]}
+        for name, text in found.items():
+            decimals = next(f["decimals"] for f in spec["fields"] if f["name"] == name)
+            v = by_field[name]["value"]
+            assert dutch(text) == (None if v is None else half_up(v, decimals)), name
+            r = spec["region_values"][name]
+            assert dutch(region[name]) == half_up(r, decimals) == half_up(by_field[name]["region"], decimals), name
+        # the forecast band ends at the API's series (midden, scenario 1) in 2040
+        part = pack_html(packs, code).split('<section id="sector-gz"')[1].split("</section>")[0]
+        assert f"midden: {api['reeks']['midden'][-1]:,} cliënten".replace(",", ".") in part
+
+
+def test_a_fourth_sector_gets_its_part_without_code_changes(demo_build, tmp_path):
+    """A sector the code has never heard of (added to the catalog, with its layer and forecast rows)
+    gets its own part in the pack and its own column in the index; without variant columns it gets
+    the note that the variants are worked out for V&V."""
+    from layers.report_html import render_index, render_pack
+
+    copy = tmp_path / "vier-sectoren"
+    shutil.copytree(demo_build, copy)
+    rename = {"gz_licht": "fz_a", "gz_zwaar": "fz_b"}
+    labels = {"fz_a": "forensisch wonen", "fz_b": "forensische behandeling"}
+
+    def new_name(name: str) -> str:
+        for old, new in rename.items():
+            name = name.replace(old, new)
+        return name
+
+    cat = catalog(copy)
+    gz = next(s for s in cat["sectors"] if s["id"] == "gz")
+    fz = {**json.loads(json.dumps(gz)), "id": "fz", "code": "FZ", "label": "forensische zorg", "short": "FZ",
+          "color": "#e69f00", "layer": "zorg_fz", "client_groups": ["fz_a", "fz_b"],
+          "groups": [{**g, "id": rename[g["id"]], "label": labels[rename[g["id"]]]} for g in gz["groups"]],
+          "texts": {**gz["texts"], "short": "FZ", "clients": "Wlz-cliënten forensische zorg",
+                    "explanation": "Forensische zorg: een verzonnen vierde sector."}}
+    cat["sectors"].append(fz)
+    spec = json.loads(json.dumps(next(l for l in cat["layers"] if l["id"] == "zorg_gz")))
+    spec.update(id="zorg_fz", sector="fz", title="Zorg FZ")
+    for f in spec["fields"]:
+        f["name"] = new_name(f["name"])
+        f["alias"] = f["alias"].replace("GZ", "FZ")
+    spec["region_values"] = {new_name(k): v for k, v in spec["region_values"].items()}
+    cat["layers"].append(spec)
+    (copy / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    layer = pyogrio.read_dataframe(copy / "wonenzorg.gpkg", layer="zorg_gz")
+    pyogrio.write_dataframe(layer.rename(columns=new_name), copy / "wonenzorg.gpkg", layer="zorg_fz")
+    table = pd.read_csv(copy / "prognose_tekort.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    extra = table[table.sector == "gz"].copy()
+    extra["sector"] = "fz"
+    extra["groep_id"] = extra["groep_id"].map(rename)
+    extra["zzp_groep"] = extra["groep_id"].map(labels)
+    pd.concat([table, extra]).to_csv(copy / "prognose_tekort.csv", sep=";", index=False, encoding="utf-8-sig")
+
+    build = open_public_build(copy)
+    assert [s["id"] for s in build.sectors] == ["vv", "gz", "ggz", "fz"]
+    html = render_pack(build, "GM9902").html
+    t = Tables()
+    t.feed(html)
+    assert re.findall(r'<section id="sector-([a-z0-9_]+)"', html) == ["vv", "gz", "ggz", "fz"]
+    assert "Forensische zorg (FZ)" in element_text(html, "sector-fz")
+    assert [c[0] for c in t.tables["tekort-tabel-fz"][0][2:4]] == ["forensisch wonen", "forensische behandeling"]
+    gz_rows = [[c[0] for c in r[2:]] for r in t.tables["tekort-tabel-gz"][1:]]
+    assert [[c[0] for c in r[2:]] for r in t.tables["tekort-tabel-fz"][1:]] == gz_rows  # the same figures
+    assert cells(t, "zorg_fz") == cells(t, "zorg_gz")
+    assert "uitgewerkt voor de verpleging en verzorging (V&V)" in element_text(html, "geen-varianten-fz")
+    assert "Forensische zorg (FZ)" in html.split('<section id="titel">')[1].split("</section>")[0]
+    index = Tables()
+    index.feed(render_index(build, lambda row: None).html)
+    header = [c[0] for r in index.tables["programma"][:2] for c in r if c[1].get("data-sector")]
+    assert header == ["V&V", "GZ", "GGZ", "FZ"]
 
 
 def test_the_pack_rests_on_public_files_only(demo_build, tmp_path):
@@ -188,26 +408,38 @@ def test_pack_loads_offline_from_file_without_requests(packs):
     assert not outside and not errors
 
 
-def test_pdf_pages_fonts_and_text(packs):
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def test_pdf_pages_fonts_and_text(packs, demo_build):
     pdf = next(packs.glob("GM9902-*.pdf"))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert 9 <= pages <= 14  # title, map, key figures, forecast, gap, housing, variants, locations, leeswijzer
+    pages = pdf_pages(pdf)
+    n = len(sectors(demo_build))
+    # title, map and demography, per sector 2-3 pages (key figures and forecast; gap; housing and
+    # variants), locations, leeswijzer
+    assert 4 + 2 * n <= pages <= 7 + 3 * n, pages
     assert "A4" in info
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Brammelo" in text and "Tekort aan plaatsen" in text
+    for s in sectors(demo_build):
+        assert f"Het tekort aan plaatsen {s['short']} in 2040 per groep" in text
 
 
 def test_pdf_text_holds_the_gap_totals(packs, demo_build):
     table = public_forecast(demo_build)
-    head = table[(table.gemeentecode == "GM9902") & (table.jaar == 2040) & (table.vraagscenario == "midden")]
     pdf = next(packs.glob("GM9902-*.pdf"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for lv in (1, 2, 3, 4):
-        total = int(half_up(head[head.leveringsvormscenario == lv]["tekort"].sum()))
-        assert f"{total:,}".replace(",", ".") in text
+    for s in sectors(demo_build):
+        head = table[(table.sector == s["id"]) & (table.gemeentecode == "GM9902") & (table.jaar == 2040)
+                     & (table.vraagscenario == "midden")]
+        for lv in (1, 2, 3, 4):
+            total = int(half_up(head[head.leveringsvormscenario == lv]["tekort"].sum()))
+            assert f"{total:,}".replace(",", ".") in text
 
 
 def test_pdf_pages_look_right(packs):
@@ -217,9 +449,13 @@ def test_pdf_pages_look_right(packs):
     pdf = next(packs.glob("GM9902-*.pdf"))
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(packs / "pagina")], check=True)
     pages = sorted(packs.glob("pagina-*.png"))
-    assert len(pages) >= 9
+    assert len(pages) == pdf_pages(pdf)
     colours = Image.open(pages[1]).convert("RGB").getcolors(1 << 20)
     assert len(colours) > 50  # the map page is a map, not a blank page
+    # no page is blank
+    for page in pages:
+        grey = Image.open(page).convert("L")
+        assert grey.getextrema()[0] < 128, page.name
 
 
 def test_reading_changes_with_the_numbers(demo_build):
@@ -227,21 +463,30 @@ def test_reading_changes_with_the_numbers(demo_build):
 
     build = open_public_build(demo_build)
     p = gemeente_pack(build, "GM9902")
-    before = reading(p)
-    key = (p["headline"]["vraag"], p["headline"]["levering"])
-    gap = list(p["tekort"][key])
-    k = int(np.argmax(gap))
-    assert p["groepen"][k]["label"] in before[0]
-    # make another group the largest: the reading names it and the new total
-    other = (k + 1) % len(gap)
-    gap[other] = gap[k] + 100
-    p["tekort"][key] = gap
-    after = reading(p)
-    assert after != before and p["groepen"][other]["label"] in after[0]
-    assert f"{int(half_up(sum(gap))):,}".replace(",", ".") in after[0]
-    # no shortage at all: it says so
-    p["tekort"][key] = [-5.0] * len(gap)
-    assert "geen plaatsen tekort" in reading(p)[0]
+    for s in p["sectoren"]:
+        before = reading(p, s)
+        key = (p["headline"]["vraag"], p["headline"]["levering"])
+        gap = list(s["tekort"][key])
+        if sum(gap) > 0.5:
+            k = int(np.argmax(gap))
+            assert s["groepen"][k]["label"] in before[0] and s["short"] in before[0]
+        # make another group the largest: the reading names it and the new total
+        k = int(np.argmax(gap))
+        other = (k + 1) % len(gap)
+        gap[other] = max(gap) + 100
+        s["tekort"][key] = gap
+        after = reading(p, s)
+        assert after != before and s["groepen"][other]["label"] in after[0]
+        assert f"{int(half_up(sum(gap))):,}".replace(",", ".") in after[0]
+        # no shortage at all: it says so, with the region's for context
+        s["tekort"][key] = [-5.0] * len(gap)
+        assert "geen plaatsen tekort" in reading(p, s)[0]
+    # the GGZ of Brammelo has a surplus in the build: the reading says so, and names the region's gap
+    ggz = next(s for s in gemeente_pack(build, "GM9902")["sectoren"] if s["id"] == "ggz")
+    total = sum(ggz["tekort"][key])
+    assert total < -0.5
+    first = reading(p, ggz)[0]
+    assert "geen plaatsen tekort" in first and f"overschot van {int(half_up(-total))}" in first
 
 
 def test_misspelt_gemeente_gets_the_closest_names(demo_build, tmp_path, capsys):
@@ -264,16 +509,24 @@ def test_all_writes_a_pack_per_gemeente_and_an_index_linking_them(packs, demo_bu
     t.feed(index)
     links = set(re.findall(r'href="([^"]+\.html)"', index))
     assert links == {p.name for p in html}
-    # status and next step from sessies.csv, the gap from the public table
+    # status and next step from sessies.csv, the gap per sector (a column each) from the public table
     sessions = {r["gemeentecode"]: r for r in json.loads((demo_build / "sessies.json").read_text())["sessies"]}
     table = public_forecast(demo_build)
     head = table[(table.jaar == 2040) & (table.vraagscenario == "midden") & (table.leveringsvormscenario == 1)]
+    ids = [s["id"] for s in sectors(demo_build)]
+    header = [c for r in t.tables["programma"][:2] for c in r if c[1].get("data-sector")]
+    assert [c[1]["data-sector"] for c in header] == ids
+    assert [c[0] for c in header] == [s["short"] for s in sectors(demo_build)]
     rows = [r for r in t.tables["programma"] if r and r[0][1].get("rij-data-code")]
     assert len(rows) == len(gem)
     for r in rows:
         code = r[0][1]["rij-data-code"]
         assert r[1][0] == (sessions[code]["status"] if code in sessions else "nog niet gestart")
-        assert dutch(r[5][0]) == half_up(head[head.gemeentecode == code]["tekort"].sum())
+        gaps = {c[1]["data-sector"]: c[0] for c in r if c[1].get("data-sector")}
+        assert list(gaps) == ids
+        for sid in ids:
+            sel = head[(head.gemeentecode == code) & (head.sector == sid)]
+            assert dutch(gaps[sid]) == half_up(sel["tekort"].sum())
 
 
 def test_comparable_gemeenten_and_variants_by_hand():
@@ -374,21 +627,22 @@ def test_served_pack_loads_without_requests_leaving_the_machine(live_server):
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_pack_figures_equal_the_apis(packs, served, code):
-    """The headline gap per group and the key figures in the pack are the API's numbers."""
+def test_pack_figures_equal_the_apis(packs, served, demo_build, code):
+    """The headline gap per group and the key figures of every sector's part are the API's numbers."""
     client, _ = served
-    api = client.get(f"/api/gemeenten/{code}").json()
     t = Tables()
     t.feed(pack_html(packs, code))
-    head = api["scenario"]
-    row = next(r for r in t.tables["tekort-tabel"] if r and r[0][1].get("rij-data-vraag") == head["vraag"]
-               and int(r[0][1]["rij-data-levering"]) == head["levering"])
-    groups = api["prognose"]["tekort"]
-    assert [dutch(c[0]) for c in row[2:2 + len(groups)]] == groups
-    assert dutch(row[2 + len(groups)][0]) == api["prognose"]["tekort_totaal"]
-    found = {attrs["data-veld"]: text for table in t.tables.values() for r in table for text, attrs in r
-             if "data-veld" in attrs}
-    for ind in api["indicatoren"]:
-        if ind["field"] in found and isinstance(ind["value"], (int, float)):
-            decimals = 1 if ind["field"] in ("aandeel_75plus", "groei_toewijzingen") else 0
-            assert dutch(found[ind["field"]]) == half_up(ind["value"], decimals), ind["field"]
+    for s in sectors(demo_build):
+        api = client.get(f"/api/gemeenten/{code}", params={"sector": s["id"]}).json()
+        head = api["scenario"]
+        row = next(r for r in t.tables[f"tekort-tabel-{s['id']}"]
+                   if r and r[0][1].get("rij-data-vraag") == head["vraag"]
+                   and int(r[0][1]["rij-data-levering"]) == head["levering"])
+        groups = api["prognose"]["tekort"]
+        assert [dutch(c[0]) for c in row[2:2 + len(groups)]] == groups
+        assert dutch(row[2 + len(groups)][0]) == api["prognose"]["tekort_totaal"]
+        found = {**cells(t, "gemeenten"), **cells(t, s["layer"])}
+        for ind in api["indicatoren"]:
+            if ind["field"] in found and isinstance(ind["value"], (int, float)):
+                decimals = 0 if ind["field"] in ("inwoners", "clienten", "aantal_locaties", "ses_groep") else 1
+                assert dutch(found[ind["field"]]) == half_up(ind["value"], decimals), (s["id"], ind["field"])

@@ -119,11 +119,13 @@ def test_gemeente_facts_beside_the_region(client, demo_build):
     import geopandas as gpd
 
     gem = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="gemeenten").set_index("gemeentecode")
+    vv = gpd.read_file(demo_build / "wonenzorg.gpkg", layer="zorg_vv").set_index("gemeentecode")
     region = next(l for l in json.loads((demo_build / "catalog.json").read_text())["layers"]
                   if l["id"] == "gemeenten")["region_values"]
     code = gem["inwoners"].idxmax()
     facts = client.get(f"/api/gemeenten/{code}").json()
     assert facts["gemeentenaam"] == gem.at[code, "gemeentenaam"]
+    assert facts["sector"] == "vv" and facts["sectoren"] == ["vv", "gz", "ggz"]
     ind = {i["field"]: i for i in facts["indicatoren"]}
     share = ind["aandeel_75plus"]
     assert share["value"] == pytest.approx(gem.at[code, "aandeel_75plus"])
@@ -133,15 +135,20 @@ def test_gemeente_facts_beside_the_region(client, demo_build):
     assert share["comparison"] == expected
     assert {g["zzp_groep"] for g in facts["tekort"]} == {"ZZP 4", "ZZP 5-7", "ZZP 6-8", "overig"}
     by_group = {g["zzp_groep"]: g["tekort"] for g in facts["tekort"]}
-    assert by_group["ZZP 5-7"] == pytest.approx(gem.at[code, "tekort_zzp5_7"])
+    assert by_group["ZZP 5-7"] == pytest.approx(vv.at[code, "tekort_zzp5_7"])
     use = facts["zorggebruik"]
     assert [r["jaar"] for r in use] == [2020, 2021, 2022, 2023]
     last = use[-1]
-    assert last["per_1000_75plus"] == pytest.approx(gem.at[code, "clienten_per_1000_75plus"], abs=0.01)
+    assert last["gebruik"] == pytest.approx(vv.at[code, "gebruik"], abs=0.01)
     assert [r["jaar"] for r in facts["zorggebruik_regio"]] == [2020, 2021, 2022, 2023]
     # the forecast for the map's year and scenario (all of it: tests/test_api_forecast.py)
     assert facts["prognose"]["jaar"] == 2040 and len(facts["prognose"]["tekort"]) == 4
-    assert facts["prognose"]["tekort_totaal"] == pytest.approx(gem.at[code, "tekort_totaal"], abs=0.52)
+    assert facts["prognose"]["tekort_totaal"] == pytest.approx(vv.at[code, "tekort_totaal"], abs=0.52)
+    # another sector: its groups and its figures
+    gz = client.get(f"/api/gemeenten/{code}?sector=gz").json()
+    assert [g["zzp_groep"] for g in gz["tekort"]] == ["lichte zorgprofielen", "zwaardere zorgprofielen"]
+    assert len(gz["prognose"]["tekort"]) == 2 and {r["sector"] for r in gz["zorggebruik"]} == {"gz"}
+    assert client.get(f"/api/gemeenten/{code}?sector=jz").status_code == 400
     assert facts["reeks"]["jaren"] == list(range(2023, 2041))
 
 
