@@ -541,13 +541,7 @@ def _sector_clients(sector, population, ses, rng, *, rate, mix, home_range, home
     if unknown:
         raise ValueError(f"demo: zorgprofiel(en) {sorted(unknown)} not declared for {sector.code}")
     profiles = sector.profiles
-    base_mix = np.array([mix.get(p, 0.0) for p in profiles])
-    # mix per band: families (profile prefixes) more or less common in some bands
-    band_mix = np.tile(base_mix, (len(sector.age_bands), 1))
-    for prefix, factors in sorted(mix_by_band.items(), key=lambda kv: len(kv[0])):
-        cols = [k for k, p in enumerate(profiles) if p.startswith(prefix)]
-        band_mix[:, cols] = base_mix[cols] * np.asarray(factors)[:, None]
-    band_mix /= band_mix.sum(axis=1, keepdims=True)
+    band_mix = band_profile_mix(sector, mix, mix_by_band)
     labels = [sector.band_label(b) for b in sector.age_bands]
     shares = _band_shares(sector.age_bands)
 
@@ -595,6 +589,18 @@ def _messy_codes(gz: pd.DataFrame) -> pd.DataFrame:
         hit = np.flatnonzero(((gz["jaar"] == year) & (gz["zorgprofiel"] == profile)).to_numpy())
         gz.loc[gz.index[hit[0]], "zorgprofiel"] = spelling
     return gz
+
+
+def band_profile_mix(sector, mix: dict, mix_by_band: dict) -> np.ndarray:
+    """The share of each profile per age band of a sector (rows sum to 1): the overall ``mix``, with
+    families of profiles (a prefix) more or less common in some bands (``mix_by_band``)."""
+    profiles = sector.profiles
+    base_mix = np.array([mix.get(p, 0.0) for p in profiles])
+    band_mix = np.tile(base_mix, (len(sector.age_bands), 1))
+    for prefix, factors in sorted(mix_by_band.items(), key=lambda kv: len(kv[0])):
+        cols = [k for k, p in enumerate(profiles) if p.startswith(prefix)]
+        band_mix[:, cols] = base_mix[cols] * np.asarray(factors)[:, None]
+    return band_mix / band_mix.sum(axis=1, keepdims=True)
 
 
 def _band_text(lower: int) -> str:

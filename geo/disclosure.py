@@ -30,7 +30,7 @@ The LPs are solved with HiGHS through highspy (:data:`ENGINE` ``"highs"``): per 
 what the shown counts leave open (cells they fix taken out, cells they cannot tell apart merged;
 see :class:`_Reduced`), re-solved from its last basis for count after count. Without highspy,
 or with ``engine="scipy"``, every bound is a new ``scipy.optimize.linprog`` over all shown counts
-(the implementation before issue 13, some 10 to 30 times slower); both give the same ranges
+(the implementation before issue 13, 10 to 40 times slower); both give the same ranges
 (``tests/test_disclosure_engine.py``; ``scripts/bench_disclosure.py`` times them).
 
 Examples
@@ -523,6 +523,13 @@ class _Reduced:
        meets the count); to *minimise* it, all of ``y`` to a cell outside it (cost 1 only where the
        class lies wholly inside the count).
 
+    Two more exact short cuts: the optimum of an objective (a set of classes) is remembered until
+    the LP changes (thuis, intramuraal and both of a group whose places merged share it); and a
+    minimum is 0 without an LP where one of the last :data:`POINTS` minimising solutions (still
+    feasible: rows are only ever freed, and the model extended with the true values) holds none
+    of the count's classes. Suppressing rows later extends the model (:meth:`extend`) rather than
+    reducing again.
+
     :meth:`binding` turns the duals of the reduced LP back into duals of the full LP (the
     eliminated rows in reverse order of fixing), so the rows found bind the full LP.
     """
@@ -722,10 +729,11 @@ class _Reduced:
 
 class _HighsBlock(_YearBlock):
     """The year's LPs in HiGHS (highspy): one reduced model (:class:`_Reduced`) of the shown rows,
-    re-solved warm for count after count (only the objective changes); a suppression frees its
-    row where that row is in the model, and otherwise (it fixed cells) reduces again. "Without
-    ``c``" frees ``c``'s row for the two solves, or, where ``c`` fixed cells, reduces a model
-    without it for those two solves."""
+    re-solved warm for count after count (only the objective changes). A suppression frees its
+    row where that row is in the model; where it fixed cells that no other row fixes, the model
+    is extended with them (:meth:`_Reduced.extend`); a redundant row changes nothing. "Without
+    ``c``" frees ``c``'s row for the two solves, or, where ``c`` fixed cells, solves an extended
+    copy (:meth:`_Reduced.without`)."""
 
     def __init__(self, cube: ClientCube, year: int, keys=()):
         super().__init__(cube, year, keys)

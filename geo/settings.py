@@ -53,6 +53,10 @@ class Settings:
     max_clients_per_location, max_addresses_per_pc6
         Plausibility limits of the inputs: a figure above its limit is refused
         with the file, row and column (``data/README.md``, "Grenzen").
+    xlsx_max_rows
+        ``prognose_tekort.xlsx`` holds the whole forecast table up to this many
+        rows; a longer one (a national build) is whole in the CSV only, and the
+        workbook holds the region's rows.
     sector_file
         A sector declaration of one's own (TOML, the format of ``geo/sectoren.toml``);
         empty means the project's declaration.
@@ -99,6 +103,7 @@ class Settings:
     max_clients_per_location: int = 2_000
     max_addresses_per_pc6: int = 5_000
     memory_limit_mb: int = 0
+    xlsx_max_rows: int = 50_000
     sector_file: str = ""
     sectors: dict = field(default_factory=dict)
     forecast_method: str = "regio"
@@ -208,6 +213,8 @@ def _check(s: Settings, path: Path) -> None:
     for key in LIMIT_SETTINGS:  # the cap keeps every sum of limited figures far inside 64-bit integers
         if not 1 <= getattr(s, key) <= LIMIT_CAP:
             fail(f"'{key}' moet een geheel getal van 1 tot en met {LIMIT_CAP:,} zijn".replace(",", "."))
+    if s.xlsx_max_rows < 1:
+        fail("'xlsx_max_rows' moet minstens 1 zijn")
     if s.memory_limit_mb < 0:
         fail("'memory_limit_mb' mag niet negatief zijn (0 = het beschikbare geheugen)")
     if s.privacy_min_range < 0:

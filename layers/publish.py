@@ -125,29 +125,24 @@ def layer_frame(spec: LayerSpec, results: Results, settings: Settings) -> gpd.Ge
     return gpd.GeoDataFrame(gdf[[f.name for f in spec.fields]], geometry=gdf.geometry, crs=gdf.crs)
 
 
-def _to_geojson(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
-    """Newline-free GeoJSON in WGS84 with nulls left out (as tippecanoe expects)."""
+def _to_geojsonseq(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
+    """The layer in WGS84 as newline-delimited GeoJSON, written by GDAL in one call (no Python loop over
+    the features). An empty value is written as null, which tippecanoe leaves out of the tiles.
+    (Not FlatGeobuf: tippecanoe reads its whole numbers as text.)"""
     wgs = gdf.to_crs(WGS84)
-    geoms = wgs.geometry.to_json()
-    geo_list = json.loads(geoms)["features"]
     types = {f.name: f.type for f in spec.fields}
-    feats = []
-    for (_, row), g in zip(wgs.drop(columns="geometry").iterrows(), geo_list):
-        props = {}
-        for k, v in row.items():
-            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-                continue
-            t = types[k]
-            props[k] = int(v) if t == "int" else float(v) if t == "float" else bool(v) if t == "bool" else str(v)
-        feats.append({"type": "Feature", "properties": props, "geometry": g["geometry"]})
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
-                    encoding="utf-8")
+    for name, kind in types.items():  # the declared type, whatever pandas made of it
+        if name in wgs.columns and kind == "int":
+            wgs[name] = wgs[name].astype("Int64")
+        elif name in wgs.columns and kind == "float":
+            wgs[name] = wgs[name].astype(float)
+    pyogrio.write_dataframe(wgs, path, driver="GeoJSONSeq", layer=spec.id)
 
 
 def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: Settings, work: Path) -> None:
     """Tile one layer with tippecanoe into a PMTiles archive."""
-    src = work / f"{spec.id}.geojson"
-    _to_geojson(gdf, src, spec)
+    src = work / f"{spec.id}.geojsons"
+    _to_geojsonseq(gdf, src, spec)
     cmd = [tippecanoe_path(), "-o", str(out), "-l", spec.id, "-n", spec.title,
            "-A", settings.attribution, "-N", spec.description,
            "-Z", str(spec.minzoom), "-z", str(spec.maxzoom), "--generate-ids", "--force", "--quiet",
@@ -156,6 +151,20 @@ def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: S
     if returncode != 0:
         raise BuildError(f"tippecanoe faalde voor laag {spec.id}: {stderr.strip()[:2000]}")
     describe_pmtiles(out, field_descriptions(spec, settings))
+
+
+def write_all_pmtiles(specs, frames: dict, folder: Path, settings: Settings, work: Path, progress) -> None:
+    """Tile every layer, independent layers side by side (one tiler per core: tippecanoe spends most of
+    a small layer's time in its single-threaded stages)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(len(specs), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        jobs = [(spec, pool.submit(write_pmtiles, spec, frames[spec.id], folder / f"{spec.id}.pmtiles", settings,
+                                   work)) for spec in specs]
+        for k, (spec, job) in enumerate(jobs):
+            job.result()  # an error stops the build (the other tilers are killed with the folder's removal)
+            progress(f"Vectortegels klaar: {spec.id}", k, len(specs))
 
 
 def run_child(cmd: list[str]) -> tuple[int, str]:
@@ -196,27 +205,38 @@ def describe_pmtiles(path: Path, descriptions: dict[str, str]) -> None:
     """Replace tippecanoe's field types in the archive metadata by the fields' descriptions (and drop its
     command line, which names local folders).
 
-    The tiles are copied unchanged (same bytes, same compression) into a new archive.
+    Only the metadata section is rewritten: the directories and the tiles are copied byte for byte
+    (the tile offsets in the directories count from the start of the tile data, so they hold).
     """
-    from pmtiles.reader import MmapSource, Reader, all_tiles
-    from pmtiles.tile import zxy_to_tileid
-    from pmtiles.writer import Writer
+    import gzip
 
+    from pmtiles.tile import Compression, deserialize_header, serialize_header
+
+    data = path.read_bytes()
+    header = deserialize_header(data[:127])
+    start, length = header["metadata_offset"], header["metadata_length"]
+    raw = data[start:start + length]
+    gz = header["internal_compression"] == Compression.GZIP
+    metadata = json.loads(gzip.decompress(raw) if gz else raw)
+    # tippecanoe's command line names this machine's folders: not for publication
+    metadata.pop("generator_options", None)
+    for layer in metadata.get("vector_layers", []):
+        layer["fields"] = {k: descriptions.get(k, v) for k, v in layer.get("fields", {}).items()}
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    new = gzip.compress(text, mtime=0) if gz else text  # mtime 0: the same archive for the same input
+    shift = len(new) - length
+    sections = sorted((header[f"{k}_offset"], k) for k in ("root", "metadata", "leaf_directory", "tile_data"))
+    if [k for _, k in sections] != ["root", "metadata", "leaf_directory", "tile_data"]:
+        raise BuildError(f"{path.name}: onverwachte indeling van het PMTiles-archief")
+    header["metadata_length"] = len(new)
+    header["leaf_directory_offset"] += shift
+    header["tile_data_offset"] += shift
     tmp = path.with_suffix(".tmp")
-    with open(path, "rb") as src:
-        get = MmapSource(src)
-        reader = Reader(get)
-        header, metadata = reader.header(), reader.metadata()
-        # tippecanoe's command line names this machine's folders: not for publication
-        metadata.pop("generator_options", None)
-        for layer in metadata.get("vector_layers", []):
-            layer["fields"] = {k: descriptions.get(k, v) for k, v in layer.get("fields", {}).items()}
-        tiles = sorted(((zxy_to_tileid(*zxy), data) for zxy, data in all_tiles(get)), key=lambda t: t[0])
-        with open(tmp, "wb") as dst:
-            writer = Writer(dst)
-            for tile_id, data in tiles:
-                writer.write_tile(tile_id, data)
-            writer.finalize(header, metadata)
+    with open(tmp, "wb") as out:
+        out.write(serialize_header(header))
+        out.write(data[127:start])
+        out.write(new)
+        out.write(data[start + length:])
     os.replace(tmp, path)
 
 
@@ -316,10 +336,8 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         tiles.mkdir()
         work = new_dir / ".work"
         work.mkdir()
-        for k, spec in enumerate(specs):
-            progress(f"Vectortegels maken: {spec.id}", k, len(specs))
-            write_pmtiles(spec, frames[spec.id], tiles / f"{spec.id}.pmtiles", settings, work)
-        progress("Vectortegels klaar", len(specs), len(specs))
+        progress(f"Vectortegels maken: {len(specs)} lagen, {min(len(specs), os.cpu_count() or 1)} tegelijk")
+        write_all_pmtiles(specs, frames, tiles, settings, work, progress)
         if results.oad_grid is not None:
             progress("Rasters schrijven: omgevingsadressendichtheid en stedelijkheid (GeoTIFF)")
             write_density_cog(results.oad_grid, new_dir / "oad.tif", work)
@@ -440,7 +458,7 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         summary = summary[["sector", *[c for c in summary.columns if c != "sector"]]]
         assumptions = {r.sector.short: r.forecast.assumptions for r in sectors}
         write_forecast_tables(folder, table, summary, assumptions, settings.privacy_min_count,
-                              internal_folder=folder, exact=exact)
+                              internal_folder=folder, exact=exact, xlsx_max_rows=settings.xlsx_max_rows)
     manifest = {
         "tool": "wonenzorg", "version": TOOL_VERSION,
         "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),

@@ -88,27 +88,41 @@ def write_xlsx(target, sheets: dict[str, pd.DataFrame]) -> None:
 
 def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFrame, assumptions: dict,
                           threshold: int, internal_folder: Path | None = None,
-                          exact: pd.DataFrame | None = None) -> list[Path]:
+                          exact: pd.DataFrame | None = None, xlsx_max_rows: int = 50_000) -> list[Path]:
     """Full table as CSV and XLSX (sheets: the table, extra places per scenario, explanation).
 
     ``table`` is the public forecast; ``exact`` (the forecast on every exact
     count) goes only to ``internal_folder``, as ``prognose_tekort_intern.csv``.
+    A table longer than ``xlsx_max_rows`` (a national build: some 600,000 rows,
+    minutes of spreadsheet writing and near Excel's row limit) goes whole into
+    the CSV only; the workbook then holds the region's rows, and the explanation
+    sheet says where the gemeenten's rows are.
     """
     public = check_public_forecast(table, threshold)
     csv = folder / "prognose_tekort.csv"
     write_csv_nl(public, csv)
     xlsx = folder / "prognose_tekort.xlsx"
+    whole = len(public) <= xlsx_max_rows
+    sheet = public if whole else public[public["gemeentecode"] == "regio"]
+    where = [] if whole else [("Gemeenten", SPLIT_TEXT.format(rows=len(public), max=xlsx_max_rows))]
     explanation = pd.DataFrame(
         [(k, v) for k, v in COLUMN_TEXT.items()]
         + [("", ""), ("Aanname", "Waarde")]
         + [(f"{sector}: {k}", ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else str(v))
            for sector, block in assumptions.items() for k, v in block.items()]
-        + [("", ""), ("Privacy", PRIVACY_TEXT.format(drempel=threshold))],
+        + [("", ""), ("Privacy", PRIVACY_TEXT.format(drempel=threshold))] + where,
         columns=["Kolom of aanname", "Toelichting"])
-    write_xlsx(xlsx, {"Prognose en tekort": public, "Extra plaatsen regio": summary, "Toelichting": explanation})
+    write_xlsx(xlsx, {"Prognose en tekort" if whole else "Prognose en tekort regio": sheet,
+                      "Extra plaatsen regio": summary, "Toelichting": explanation})
     written = [csv, xlsx]
     if internal_folder is not None:
         path = internal_folder / "prognose_tekort_intern.csv"
         write_csv_nl(table if exact is None else exact, path)
         written.append(path)
     return written
+
+
+#: the explanation sheet's line when the workbook holds the region's rows only
+SPLIT_TEXT = ("De volledige tabel heeft {rows} regels, meer dan {max} (instelling xlsx_max_rows): de regels per "
+              "gemeente staan in prognose_tekort.csv, en per gemeente als Excel via de kaart (Cijfers van deze "
+              "gemeente) of /api/gemeenten/<code>/prognose.xlsx. Dit werkblad heeft de regels van de regio.")

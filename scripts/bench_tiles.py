@@ -9,6 +9,8 @@ in time.
 
     python scripts/bench_tiles.py [--build data/build] [--layer gemeenten] [--seconds 10]
                                   [--connections 32] [--workers N]
+
+Side by side with tileserver-gl-light and nginx, in rounds: scripts/bench_tiles_peers.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ the viewer in headless Chromium with an empty cache several times and prints
 * the time from navigation to the ``wz:first-choropleth`` performance mark (target 1 s),
 * the bytes transferred before that mark: headers and (compressed) bodies of every request of the
   page and its workers that finished before it (target 600 KB),
-* the time from a change of year, and of scenario, to the ``wz:redraw`` mark (target 200 ms),
-  with the gap map (an indicator that follows year and scenario) on screen,
+* the time from a change of year, of scenario, and of sector to the ``wz:redraw`` mark (target
+  200 ms), with the gap map (an indicator that follows year and scenario) on screen; a change of
+  sector shows another layer (``zorg_<sector>``); the first visit of each sector (its layer's colours
+  set, its tiles parsed again by MapLibre) is reported apart,
 
 as medians with their range. The marks are set by the viewer (docs/viewer-api.md, item 8).
 
@@ -105,14 +107,17 @@ CHANGE = """async ([selector, value]) => {
 
 
 def redraws(browser, url: str, viewport: dict, catalog: dict, changes: int) -> dict:
-    """Redraw times after changes of year and of scenario, each pair asked of the server once."""
+    """Redraw times after changes of year and of scenario, each pair asked of the server once, and
+    after changes of sector (in turn through the catalog's sectors, same year and scenario)."""
     fc = catalog["forecast"]
-    theme, ind = next((t, i) for t in catalog["themes"] for i in t["indicators"] if i.get("forecast"))
+    # the gap map: for a build with sectors, an indicator of the sectors (it changes with the sector)
+    theme, ind = next((t, i) for t in catalog["themes"] for i in t["indicators"]
+                      if i.get("forecast") and (i.get("per_sector") or not catalog.get("sectors")))
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     page.goto(f"{url}/#thema={theme['id']}&indicator={ind['id']}")
     page.wait_for_selector('body[data-ready="1"]', state="attached", timeout=60_000)
-    years, out = fc["years"], {"year": [], "scenario": []}
+    years, out = fc["years"], {"year": [], "scenario": [], "sector": [], "sector_first": []}
     for k in range(changes):                       # another year, the scenarios as they are
         out["year"].append(page.evaluate(CHANGE, ["#jaar", (len(years) - 2 - k) % len(years)]))
     # another demand or leveringsvorm scenario (in turn), same year: always a pair not drawn before
@@ -128,6 +133,15 @@ def redraws(browser, url: str, viewport: dict, catalog: dict, changes: int) -> d
             l = (l + 1) % len(levering)
             which = f"#levering-{levering[l]}"
         out["scenario"].append(page.evaluate(CHANGE, [which, None]))
+    sectors = [s["id"] for s in catalog.get("sectors", [])]
+    if len(sectors) > 1:
+        k = sectors.index(page.evaluate("() => window.wzViewer.state.sector"))
+        seen = {sectors[k]}
+        for _ in range(changes):
+            k = (k + 1) % len(sectors)
+            ms = page.evaluate(CHANGE, [f"#sector-{sectors[k]}", None])
+            out["sector_first" if sectors[k] not in seen else "sector"].append(ms)
+            seen.add(sectors[k])
     context.close()
     return {k: [v for v in vals if v is not None] for k, vals in out.items()}
 
@@ -179,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{statistics.median(r['all_bytes'] for r in loads) / 1024:,.0f} KB once everything is loaded)")
     print(line("change of year -> wz:redraw", changes["year"], TARGETS["redraw"], "ms"))
     print(line("change of scenario -> wz:redraw", changes["scenario"], TARGETS["redraw"], "ms"))
+    if changes["sector"] or changes["sector_first"]:
+        print(line("change of sector -> wz:redraw", changes["sector"], TARGETS["redraw"], "ms"))
+        print(line("  (first visit of a sector)", changes["sector_first"], TARGETS["redraw"], "ms"))
     return 0
 
 

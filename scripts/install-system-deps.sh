@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install the Debian packages the tests use, when missing: Chromium (browser tests, PDF of the
-# session packs), QGIS's Python bindings (headless QGIS check) and poppler (reading the PDFs). Never a browser downloaded by a test tool.
+# session packs), QGIS's Python bindings (headless QGIS check), poppler (reading the PDFs), wrk and
+# nginx (tile benchmark, scripts/bench_tiles_peers.py). Never a browser downloaded by a test tool.
 set -e
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium chromium-driver"
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$missing python3-qgis"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"                        # load generator of the tile benchmarks
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"  # the static-file peer
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ]; then
     SUDO=""

@@ -333,6 +333,18 @@ class ViewerApi:
                         "leeswijzer": f.get("leeswijzer")})
         return out
 
+    @staticmethod
+    def _downloads(code: str, sector: dict | None) -> list[dict]:
+        """The gemeente's forecast files: every sector, or the one the request asked for."""
+        if sector is None:
+            return [{"title": "Cijfers van deze gemeente (CSV)", "href": f"/api/gemeenten/{code}/prognose.csv"},
+                    {"title": "Cijfers van deze gemeente (Excel)", "href": f"/api/gemeenten/{code}/prognose.xlsx"}]
+        q, short = f"?sector={sector['id']}", sector.get("short", sector["id"])
+        return [{"title": f"Cijfers {short} van deze gemeente (CSV)", "href": f"/api/gemeenten/{code}/prognose.csv{q}"},
+                {"title": f"Cijfers {short} van deze gemeente (Excel)",
+                 "href": f"/api/gemeenten/{code}/prognose.xlsx{q}"},
+                {"title": "Cijfers van alle sectoren (CSV)", "href": f"/api/gemeenten/{code}/prognose.csv"}]
+
     def gemeente_facts(self, build, code: str, request: Request) -> dict:
         """Everything the API tells about one gemeente in one sector (public figures only)."""
         row = self.gemeente_row(build, code)
@@ -369,9 +381,7 @@ class ViewerApi:
         return {**facts, "scenario": sc.as_dict(), "prognose": {**asked, **fc.measures(code, sc)},
                 "regio_prognose": fc.measures(REGION, sc),
                 "reeks": fc.series(code, sc.levering), "regio_reeks": fc.series(REGION, sc.levering),
-                "downloads": [{"title": "Cijfers van deze gemeente (CSV)", "href": f"/api/gemeenten/{code}/prognose.csv"},
-                              {"title": "Cijfers van deze gemeente (Excel)",
-                               "href": f"/api/gemeenten/{code}/prognose.xlsx"}],
+                "downloads": self._downloads(code, sector if _param(request, "sector") is not None else None),
                 # the session pack opens in the browser (HTML) or as a PDF, it is not a download
                 "gebiedsanalyse": [{"title": "Gebiedsanalyse voor de sessie (afdrukbaar)",
                                     "href": f"/api/gemeenten/{code}/report"},

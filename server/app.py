@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -16,6 +17,7 @@ from .access import LayerAccess, is_public
 from .builds import Build, BuildLeases, BuildManager, open_build  # noqa: F401 - Build, open_build: public API
 from .compression import Compression
 from .errors import BadRequest, BuildMissing, NotFound, RangeNotSatisfiable, install_handlers
+from .fasttiles import TileFastPath, tiles_of
 from .features import features_router
 from .headers import ResponseHeaders
 from .reports import ReportRoutes
@@ -47,11 +49,32 @@ DOCS_HTML = """<!DOCTYPE html>
 """
 
 
-def create_app(settings: ServerSettings | None = None) -> FastAPI:
-    """The map server for the build in ``settings.build_dir``, switching to each newly published one."""
+class MapServer(FastAPI):
+    """The FastAPI app with the tile fast path in front: every ``/tiles/`` request reaches
+    :class:`server.fasttiles.TileFastPath` first, which answers the common ones and hands the rest on."""
+
+    tile_fast_path: TileFastPath | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        fast = self.tile_fast_path
+        if fast is not None and scope["type"] == "http" and scope["path"].startswith("/tiles/"):
+            await fast(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(settings: ServerSettings | None = None, tile_fast_path: bool = True) -> FastAPI:
+    """The map server for the build in ``settings.build_dir``, switching to each newly published one.
+
+    ``tile_fast_path`` False leaves :class:`server.fasttiles.TileFastPath` out: every tile request then
+    goes through the routes (the reference the fast path is tested against).
+    """
     settings = settings or ServerSettings()
-    builds = BuildManager(settings.build_dir, settings.reload_interval, warmers=[api.warm])
     access = LayerAccess(settings.token)
+    warmers = [api.warm]
+    if tile_fast_path:
+        warmers.append(lambda build: tiles_of(build, access, settings.tile_max_age))
+    builds = BuildManager(settings.build_dir, settings.reload_interval, warmers=warmers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -59,18 +82,22 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         yield
         builds.stop()
 
-    app = FastAPI(title="Wonen en Zorg 2040 - kaartserver", version="0.1.0", lifespan=lifespan,
+    app = MapServer(title="Wonen en Zorg 2040 - kaartserver", version="0.1.0", lifespan=lifespan,
                   docs_url=None, redoc_url=None,
                   description="Vectortegels, lagencatalogus en gemeentecijfers van een build.")
     app.state.builds = builds
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"],
-                       allow_headers=["*"],
-                       expose_headers=["ETag", "Content-Length", "Content-Range", "Accept-Ranges"])
+    cors = dict(allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD"], allow_headers=["*"],
+                expose_headers=["ETag", "Content-Length", "Content-Range", "Accept-Ranges"])
+    app.add_middleware(CORSMiddleware, **cors)
     if settings.compress:  # inside ResponseHeaders, which makes a private answer's Cache-Control "private, no-store"
         app.add_middleware(Compression, vendor_max_age=settings.vendor_max_age)
     app.add_middleware(BuildLeases)
     app.add_middleware(ResponseHeaders, trusted_hosts=settings.trusted_hosts(),
                        wildcard_cors="*" in settings.cors_origins)
+    if tile_fast_path:  # in front of everything: the common tile answers skip routing and middleware
+        app.tile_fast_path = TileFastPath(partial(FastAPI.__call__, app), builds=builds, access=access,
+                                          max_age=settings.tile_max_age, trusted_hosts=settings.trusted_hosts(),
+                                          wildcard_cors="*" in settings.cors_origins, cors=cors)
     install_handlers(app)
 
     def build_of(request: Request) -> Build:

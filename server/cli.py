@@ -25,9 +25,14 @@ def _human(n: int) -> str:
 
 
 def cmd_demo(args) -> int:
+    if args.scale is not None:  # the fictional country of the benchmarks
+        from geo.demo_national import run_cli
+
+        return run_cli(args.scale, args.out)
     from geo.demo import generate_demo
     from geo.io import write_demo
 
+    args.out = args.out or str(DEFAULT_DEMO)
     t0 = time.monotonic()
     print(f"Demoregio genereren in {args.out} ...", flush=True)
     files = write_demo(generate_demo(), Path(args.out))
@@ -207,10 +212,11 @@ def cmd_serve(args) -> int:
     if settings.allowed_hosts is None and not settings.public_url and args.host in ("0.0.0.0", "::"):
         print("Let op: de server antwoordt alleen op de namen 127.0.0.1, localhost en ::1; zet de naam "
               "waaronder hij bereikbaar is in WZ_ALLOWED_HOSTS of WZ_PUBLIC_URL.", flush=True)
-    from .protocol import NoDelayH11Protocol
+    from .protocol import best_protocol
 
+    # httptools (tiles answered from the parser, see server/protocol.py) and uvloop when installed
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=workers, http=NoDelayH11Protocol, log_level="warning")
+                workers=workers, http=best_protocol(), loop="auto", log_level="warning")
     return 0
 
 
@@ -253,7 +259,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wz", description="Wonen en Zorg 2040: kaarten van de Wlz-zorgvraag per gemeente.")
     sub = p.add_subparsers(dest="command", required=True, metavar="opdracht")
     d = sub.add_parser("demo", help="schrijf de invoer van de (fictieve) demoregio")
-    d.add_argument("--out", default=str(DEFAULT_DEMO), help=f"doelmap (standaard {DEFAULT_DEMO})")
+    d.add_argument("--out", default=None, help=f"doelmap (standaard {DEFAULT_DEMO}; met --scale data/demoland)")
+    d.add_argument("--scale", default=None, metavar="national|S",
+                   help="een fictief land voor benchmarks in plaats van de demoregio: 'national' (342 gemeenten, "
+                        "8 miljoen adressen) of verkleind, bijvoorbeeld 0.05 (minstens 20 gemeenten)")
     d.set_defaults(func=cmd_demo)
     b = sub.add_parser("build", help="bouw alle lagen uit een map met invoer")
     b.add_argument("--inputs", default=str(DEFAULT_DEMO), help=f"map met invoer (standaard {DEFAULT_DEMO})")

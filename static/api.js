@@ -33,15 +33,21 @@ export function getJson(url) {
   return cache.get(url);
 }
 
-function scenarioQuery({ jaar, vraag, levering }) {
-  return new URLSearchParams({ jaar: String(jaar), vraag: String(vraag), levering: String(levering) }).toString();
+/** The query of a sector, year and scenario pair (the sector left out when the catalog has none). */
+function scenarioQuery({ sector, jaar, vraag, levering }) {
+  const q = new URLSearchParams();
+  if (sector !== null && sector !== undefined) { q.set('sector', String(sector)); }
+  q.set('jaar', String(jaar));
+  q.set('vraag', String(vraag));
+  q.set('levering', String(levering));
+  return q.toString();
 }
 
 export const api = {
   catalog: () => getJson('/api/catalog'),
-  /** One value per gemeente and group for one year and scenario pair (contract item 2). */
+  /** One value per gemeente and group of a sector, for one year and scenario pair (contract item 2). */
   prognose: (scenario) => getJson('/api/prognose?' + scenarioQuery(scenario)),
-  /** One gemeente's indicators, forecast and series (contract item 3). */
+  /** One gemeente's indicators, forecast and series in a sector (contract item 3). */
   gemeente: (code, scenario) => getJson(`/api/gemeenten/${encodeURIComponent(code)}?` + scenarioQuery(scenario)),
   /** Gemeenten with a label point and bbox (names on the map, the overview's names). */
   gemeenten: () => getJson('/api/gemeenten'),

@@ -1,24 +1,59 @@
 /**
- * The controls (theme, indicator, level, year with a play button, demand and leveringsvorm
+ * The controls (sector, theme, indicator, level, year with a play button, demand and leveringsvorm
  * scenario) and the legend, all built from the catalog. They change the state; they never draw.
  */
 
-import { classify, esc, formatNumber } from './format.js';
-import { state, update } from './state.js';
+import { classify, esc, fold, formatNumber } from './format.js';
+import { SECTOR_SLOT, findSector, layerIdOf, sectorsOf, state, update } from './state.js';
 import { symbolSvg } from './locations.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** The title of a level: the title of the layer its indicators are drawn on ("Gemeenten"). */
+function capital(text) { return String(text).charAt(0).toUpperCase() + String(text).slice(1); }
+
+/** The title of a level: the title of the layer its indicators are drawn on ("Gemeenten"); a layer
+ * that is the same for every sector before one of a sector. */
 export function levelTitle(catalog, level) {
-  for (const t of catalog.themes) {
-    for (const i of t.indicators) {
-      const where = i.levels[level];
-      const layer = where && catalog.layers.find((l) => l.id === where.layer);
-      if (layer) { return layer.title; }
+  const first = findSector(catalog, null);
+  for (const bySector of [false, true]) {
+    for (const t of catalog.themes) {
+      for (const i of t.indicators) {
+        const where = i.levels[level];
+        if (!where || String(where.layer).includes(SECTOR_SLOT) !== bySector) { continue; }
+        const id = layerIdOf(where, first && first.id);
+        const layer = catalog.layers.find((l) => l.id === id);
+        if (layer) { return layer.title; }
+      }
     }
   }
   return level;
+}
+
+/** A sector's name as a reader sees it: "gehandicaptenzorg (GZ)" (`capitalised`: "Gehandicaptenzorg (GZ)"). */
+export function sectorName(sector, { capitalised = false } = {}) {
+  if (!sector) { return ''; }
+  const short = sector.short || sector.code || sector.id;
+  const label = sector.label || short;
+  const text = fold(label) === fold(short) ? label : `${label} (${short})`;
+  return capitalised ? capital(text) : text;
+}
+
+/** The sector's explanation, opening with its full name ("Gehandicaptenzorg: mensen met ..."). */
+export function sectorExplanation(sector) {
+  if (!sector) { return ''; }
+  const uitleg = (sector.texts && sector.texts.explanation) || '';
+  if (uitleg && fold(uitleg).startsWith(fold(sector.label || ''))) { return uitleg; }
+  return sectorName(sector, { capitalised: true }) + (uitleg ? ': ' + uitleg : '');
+}
+
+/**
+ * The title of a choropleth: the indicator's, or for an indicator of a sector the title of that
+ * sector's legend ("Tekort aan plaatsen GZ 2040"), with the chosen year for one that follows the years.
+ */
+export function choroplethTitle(catalog, ind, legend, s = state) {
+  if (!ind.per_sector || !legend || !legend.title) { return ind.title; }
+  const target = String(catalog.forecast.target_year);
+  return ind.forecast ? legend.title.split(target).join(String(s.jaar)) : legend.title;
 }
 const PLAY_STEP_MS = 900;          // time a year stays on screen while playing
 
@@ -70,6 +105,14 @@ export class Controls {
 
   build() {
     const { catalog, fc } = this;
+    // the sector switch: one segment per sector of the catalog, its short name; the full name as
+    // tooltip and for screen readers, the chosen one's explanation below
+    const sectors = sectorsOf(catalog);
+    radios($('sector'), 'sector', sectors.map((s) => ({
+      id: s.id, label: s.short || s.code || s.id, title: sectorName(s, { capitalised: true }),
+      aria: sectorName(s, { capitalised: true }),
+    })), (id) => update({ sector: id }));
+    $('sector').hidden = sectors.length < 2;
     const thema = $('thema');
     thema.replaceChildren(...catalog.themes.map((t) => option(t.id, t.title)));
     thema.addEventListener('change', () => {
@@ -126,6 +169,12 @@ export class Controls {
     }
     indicator.value = state.indicator;
     const ind = theme.indicators.find((i) => i.id === state.indicator);
+    const sector = findSector(catalog, state.sector);
+    document.querySelectorAll('#sector input').forEach((input) => { input.checked = input.value === String(state.sector); });
+    $('sector-uitleg').textContent = sectorExplanation(sector);
+    $('sector-noot').textContent = sector && sectorsOf(catalog).length > 1 && !ind.per_sector
+      ? 'Deze kaart is voor elke sector gelijk; de prognose en de cijfers per gemeente volgen de sector.' : '';
+    $('scenario-kop').textContent = sector ? `Prognose ${sector.short || sector.code || sector.id}: jaar en scenario` : 'Prognose: jaar en scenario';
     document.querySelectorAll('#niveau input').forEach((input) => {
       const has = input.value in ind.levels;
       input.disabled = !has;
@@ -195,8 +244,10 @@ export function legendHtml({ catalog, ind, legend, level, counts }) {
   const items = (legend.classes || []).concat(legend.no_data ? [legend.no_data] : []);
   const unit = legend.unit ? `<span class="wz-unit">in ${esc(legend.unit)}</span>` : '';
   const levelName = levelTitle(catalog, level).toLowerCase();
+  const sector = ind.per_sector ? findSector(catalog, state.sector) : null;
+  const kicker = sector ? `<p class="wz-kicker" data-sector="${esc(sector.id)}">${esc(sectorName(sector, { capitalised: true }))}</p>` : '';
   const sub = ind.forecast ? `<p class="wz-legend-sub" data-scenario>${esc(scenarioText(catalog, state))}</p>` : '';
-  return `<h2 class="wz-legend-title">${esc(ind.title)} <span class="wz-unit">(${esc(levelName)})</span></h2>${unit}${sub}`
+  return `${kicker}<h2 class="wz-legend-title">${esc(choroplethTitle(catalog, ind, legend))} <span class="wz-unit">(${esc(levelName)})</span></h2>${unit}${sub}`
     + '<ul class="wz-classes">' + items.map((c) => {
       const nodata = c === legend.no_data;
       const n = counts ? counts.get(c) || 0 : null;

@@ -12,12 +12,12 @@
 
 import { api } from './api.js';
 import { MapView } from './map.js';
-import { Controls, legendHtml, levelTitle, locationsLegendHtml, scenarioText } from './controls.js';
+import { Controls, choroplethTitle, legendHtml, levelTitle, locationsLegendHtml, scenarioText, sectorName } from './controls.js';
 import { Panel, areaPopupHtml } from './panel.js';
 import { Search } from './search.js';
 import { Locations } from './locations.js';
 import { setupLayout } from './layout.js';
-import { findIndicator, fromHash, resolve, state, subscribe, update, writeUrl } from './state.js';
+import { findIndicator, findSector, fromHash, layerIdOf, layerIdsOf, resolve, state, subscribe, update, writeUrl } from './state.js';
 import { byName, classify, esc, formatValue, isMissing } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,7 +33,7 @@ const TXT = {
 };
 
 const app = {
-  catalog: null, layers: {}, gemLayer: null, pointLayer: null, mapView: null, controls: null, panel: null,
+  catalog: null, layers: {}, gemLayer: null, topLayers: new Set(), pointLayer: null, mapView: null, controls: null, panel: null,
   search: null, locations: null, gemeenten: {}, labelGroup: null, facts: {}, current: null,
   shown: { labels: true, outlines: true, points: true }, drawSeq: 0, changeSeq: 0, popup: null,
 };
@@ -48,7 +48,8 @@ function showMessage(text) {
 /** "wijk" -> "Wijk" (level keys are Dutch nouns) */
 function capital(text) { return String(text).charAt(0).toUpperCase() + String(text).slice(1); }
 
-function scenario(s = state) { return { jaar: s.jaar, vraag: s.vraag, levering: s.levering }; }
+/** What the forecast answers depend on: the sector, the year and the scenario pair. */
+function scenario(s = state) { return { sector: s.sector, jaar: s.jaar, vraag: s.vraag, levering: s.levering }; }
 
 function webglAvailable() {
   try {
@@ -57,22 +58,41 @@ function webglAvailable() {
   } catch (err) { return false; }
 }
 
-/** The polygon layers the themes draw, in the catalog's order (the first is the gemeente level). */
+/** The polygon layers the themes draw (a sector's indicator: the layer of every sector), in the
+ * catalog's order (the first is the top level, the gemeenten). */
 function themeLayerIds(catalog) {
   const used = new Set();
-  catalog.themes.forEach((t) => t.indicators.forEach((i) => Object.values(i.levels).forEach((w) => used.add(w.layer))));
+  catalog.themes.forEach((t) => t.indicators.forEach((i) => Object.values(i.levels).forEach((w) => {
+    layerIdsOf(catalog, w).forEach((id) => used.add(id));
+  })));
   return catalog.layers.filter((l) => used.has(l.id) && l.geometry_type === 'polygon').map((l) => l.id);
 }
 
+/** The layers of the top level's areas: every layer drawn at a level where the top layer is drawn
+ * (the gemeenten, and per sector its layer of the gemeenten' figures). */
+function topLevelLayerIds(catalog, topId) {
+  const levels = new Set();
+  const each = (fn) => catalog.themes.forEach((t) => t.indicators.forEach((i) => Object.entries(i.levels).forEach(fn)));
+  each(([level, w]) => { if (layerIdsOf(catalog, w).includes(topId)) { levels.add(level); } });
+  const ids = new Set([topId]);
+  each(([level, w]) => { if (levels.has(level)) { layerIdsOf(catalog, w).forEach((id) => ids.add(id)); } });
+  return ids;
+}
+
+/** Whether a layer shows the top level's own areas (a gemeente is hovered and clicked there). */
+function atTop(layer) { return !!layer && app.topLayers.has(layer.id); }
+
 // ------------------------------------------------------------------ the choropleth
 
-/** What the state asks the map to show: indicator, its layer, field and legend. */
+/** What the state asks the map to show: indicator, its layer (for a sector's indicator: the active
+ * sector's layer), field and legend. */
 function wanted() {
   const ind = findIndicator(app.catalog, state.theme, state.indicator);
   const where = ind.levels[state.level];
-  const layer = app.layers[where.layer];
+  const sector = findSector(app.catalog, state.sector);
+  const layer = app.layers[layerIdOf(where, state.sector)] || (sector && app.layers[sector.layer]);
   const legend = layer.legend.indicators.find((i) => i.field === where.field);
-  return { ind, where, layer, legend, forecast: ind.forecast && layer === app.gemLayer ? ind.forecast : null };
+  return { ind, where, layer, legend, forecast: ind.forecast && atTop(layer) ? ind.forecast : null };
 }
 
 /** Draw the choropleth of the state; resolves true when drawn, false when overtaken by a newer one. */
@@ -94,7 +114,7 @@ async function drawChoropleth() {
 }
 
 function drawnKey() {
-  return [state.theme, state.indicator, state.level, state.jaar, state.vraag, state.levering].join('|');
+  return [state.theme, state.indicator, state.level, state.jaar, state.vraag, state.levering, state.sector].join('|');
 }
 
 function renderLegend() {
@@ -103,7 +123,7 @@ function renderLegend() {
   if (app.labelGroup) {
     toggles.push({ id: 'labels', label: TXT.labels, on: app.shown.labels });
   }
-  app.mapView.layers.slice(1).forEach((l) => {
+  app.mapView.finer.forEach((l) => {
     toggles.push({ id: 'outlines', label: `Grenzen van ${l.title.toLowerCase()}`, on: app.shown.outlines });
   });
   if (app.pointLayer) { toggles.push({ id: 'points', label: app.pointLayer.title, on: app.shown.points }); }
@@ -125,7 +145,7 @@ function onToggle(ev) {
   if (id === 'labels' && app.labelGroup) {
     if (on) { app.labelGroup.addTo(app.mapView.leaflet); } else { app.mapView.leaflet.removeLayer(app.labelGroup); }
   } else if (id === 'outlines') {
-    app.mapView.layers.slice(1).forEach((l) => app.mapView.setLayerShown(l.id, on));
+    app.mapView.finer.forEach((l) => app.mapView.setLayerShown(l.id, on));
   } else if (id === 'points' && app.locations) {
     app.locations.setShown(on);
     const part = document.querySelector('.wz-points-legend');
@@ -149,19 +169,22 @@ function onHover(arg) {
   const hit = arg && arg.hit;
   const cur = app.current;
   if (!hit || !cur) {
-    app.mapView.layers.forEach((l) => app.mapView.flag(l.id, 'hover', null));
+    app.mapView.lined.forEach((l) => app.mapView.flag(l.id, 'hover', null));
     box.hidden = true;
     return;
   }
-  const feature = cur.layer === app.gemLayer ? hit.top : hit.fine;
-  app.mapView.layers.forEach((l) => app.mapView.flag(l.id, 'hover', feature && l === cur.layer ? feature.id : null));
+  const top = atTop(cur.layer);
+  // the top level's areas: their outline is the top layer's (a sector's layer has no outlines of its own)
+  const feature = top ? hit.own || hit.top : hit.fine;
+  const outlined = top ? app.gemLayer : cur.layer;
+  app.mapView.lined.forEach((l) => app.mapView.flag(l.id, 'hover', feature && l === outlined ? feature.id : null));
   if (!feature) { box.hidden = true; return; }
-  const name = feature.props[cur.layer.label_field] || feature.id;
-  const inGemeente = cur.layer !== app.gemLayer && hit.top ? hit.top.props[app.gemLayer.label_field] : '';
+  const name = feature.props[cur.layer.label_field] || (hit.top && hit.top.props[app.gemLayer.label_field]) || feature.id;
+  const inGemeente = !top && hit.top ? hit.top.props[app.gemLayer.label_field] : '';
   const cls = classify(cur.legend, app.current.values ? app.current.values[feature.id] : feature.props[cur.legend.field]);
   box.innerHTML = `<strong>${esc(name)}</strong>${inGemeente ? `<span class="wz-muted-row">${esc(capital(state.level))} in ${esc(inGemeente)}</span>` : ''}`
     + `<span class="wz-info-row"><span class="wz-swatch wz-swatch-sm" style="background:${esc(cls.color)}"></span>`
-    + `${esc(cur.ind.title)}: <b data-hover-value>${esc(valueText(cur.layer, cur.legend, feature.id, feature.props))}</b></span>`;
+    + `${esc(choroplethTitle(app.catalog, cur.ind, cur.legend))}: <b data-hover-value>${esc(valueText(cur.layer, cur.legend, feature.id, feature.props))}</b></span>`;
   box.dataset.id = feature.id;
   box.hidden = false;
 }
@@ -170,7 +193,7 @@ function onMapClick({ latlng, hit }) {
   if (!hit) { return; }
   const cur = app.current;
   if (hit.top) { selectGemeente(hit.top.id); }
-  if (cur.layer !== app.gemLayer && hit.fine) {
+  if (!atTop(cur.layer) && hit.fine) {
     const layer = cur.layer;
     const id = hit.fine.id;
     app.popup = L.popup({ maxWidth: 420, minWidth: 300, className: 'wz-leaflet-popup', autoPanPadding: [24, 24] })
@@ -189,28 +212,30 @@ function onMapClick({ latlng, hit }) {
 /** The layer a level's areas are drawn on ("wijk" -> "wijken"), from the catalog's themes. */
 function levelLayer(level) {
   for (const t of app.catalog.themes) {
-    for (const i of t.indicators) { if (i.levels[level]) { return i.levels[level].layer; } }
+    for (const i of t.indicators) { if (i.levels[level]) { return layerIdOf(i.levels[level], state.sector); } }
   }
   return null;
 }
 
 function selectGemeente(code, { fly = false, focus = false } = {}) {
   // another gemeente: no wijk stays outlined
-  app.mapView.layers.slice(1).forEach((l) => app.mapView.flag(l.id, 'selected', null));
+  app.mapView.finer.forEach((l) => app.mapView.flag(l.id, 'selected', null));
   update({ gemeente: code || null });
   const g = code && app.gemeenten[code];
   if (fly && g && g.bbox) { app.mapView.fitBbox(g.bbox, true); }
   app.focusPanel = !!(focus && code);   // the heading takes the focus once the panel is drawn
 }
 
+/** A gemeente's facts in the active sector (its indicators, series; fetched once per sector). */
 async function factsOf(code) {
-  if (!app.facts[code]) {
-    app.facts[code] = api.gemeente(code, scenario()).catch((err) => { delete app.facts[code]; throw err; });
+  const key = `${code}|${state.sector}`;
+  if (!app.facts[key]) {
+    app.facts[key] = api.gemeente(code, scenario()).catch((err) => { delete app.facts[key]; throw err; });
   }
-  return app.facts[code];
+  return app.facts[key];
 }
 
-/** The region overview and the gemeente panel for the state's year and scenario. */
+/** The region overview and the gemeente panel for the state's sector, year and scenario. */
 async function renderFigures() {
   const s = { ...state };
   const p = await api.prognose(scenario(s));
@@ -224,6 +249,7 @@ async function renderFigures() {
   }
   const facts = await factsOf(state.gemeente);
   if (facts.gemeentecode !== state.gemeente || drawnScenario(s) !== drawnScenario(state)) { return false; }
+  if (facts.sector !== undefined && state.sector !== null && String(facts.sector) !== String(state.sector)) { return false; }
   app.panel.render(facts, p, state);
   if (app.focusPanel) {
     app.focusPanel = false;
@@ -232,13 +258,15 @@ async function renderFigures() {
   return true;
 }
 
-function drawnScenario(s) { return [s.jaar, s.vraag, s.levering, s.gemeente].join('|'); }
+function drawnScenario(s) { return [s.sector, s.jaar, s.vraag, s.levering, s.gemeente].join('|'); }
 
 function updatePrintTitle() {
   if (!app.current) { return; }
-  const { ind } = app.current;
+  const { ind, legend } = app.current;
   const g = state.gemeente && app.gemeenten[state.gemeente];
-  $('print-title').textContent = `${ind.title} (${levelTitle(app.catalog, state.level).toLowerCase()})`
+  const sector = ind.per_sector ? findSector(app.catalog, state.sector) : null;
+  $('print-title').textContent = `${choroplethTitle(app.catalog, ind, legend)} (${levelTitle(app.catalog, state.level).toLowerCase()})`
+    + (sector ? ' \u2013 ' + (sector.label || sectorName(sector)) : '')
     + (ind.forecast ? ' \u2013 ' + scenarioText(app.catalog, state, { long: true }) : '')
     + (g ? ' \u2013 geselecteerd: ' + g.gemeentenaam : '');
 }
@@ -251,18 +279,21 @@ function onChange(keys) {
   writeUrl();
   if (has('gemeente')) { updatePrintTitle(); }
   const jobs = [];
-  const drawing = has('theme', 'indicator', 'level') || (has('jaar', 'vraag', 'levering') && app.current && app.current.forecast);
-  if (has('theme', 'indicator', 'level')) { onHover(null); if (app.popup) { app.mapView.leaflet.closePopup(); } }
+  // a sector change redraws the map where it shows a sector's indicator (another layer)
+  const sectorMap = has('sector') && app.current && app.current.ind.per_sector;
+  const drawing = has('theme', 'indicator', 'level') || sectorMap
+    || (has('jaar', 'vraag', 'levering') && app.current && app.current.forecast);
+  if (has('theme', 'indicator', 'level') || sectorMap) { onHover(null); if (app.popup) { app.mapView.leaflet.closePopup(); } }
   if (drawing) { jobs.push(drawChoropleth()); }
-  if (has('jaar', 'vraag', 'levering', 'gemeente')) { jobs.push(renderFigures()); }
-  if (has('jaar', 'vraag', 'levering')) { renderLegend(); }
+  if (has('sector', 'jaar', 'vraag', 'levering', 'gemeente')) { jobs.push(renderFigures()); }
+  if (has('sector', 'jaar', 'vraag', 'levering')) { renderLegend(); }
   if (!jobs.length) { return; }
   const seq = ++app.changeSeq;
   Promise.all(jobs).then((done) => {
     if (seq !== app.changeSeq || done.includes(false)) { return; }
     document.body.dataset.drawn = drawnKey();
     document.body.dataset.gemeente = state.gemeente || '';
-    if (has('theme', 'indicator', 'level', 'jaar', 'vraag', 'levering')) { performance.mark('wz:redraw'); }
+    if (has('sector', 'theme', 'indicator', 'level', 'jaar', 'vraag', 'levering')) { performance.mark('wz:redraw'); }
   }).catch((err) => console.warn('bijwerken mislukt', err));
 }
 
@@ -330,6 +361,7 @@ async function main() {
   catalog.layers.forEach((l) => { app.layers[l.id] = l; });
   const ids = themeLayerIds(catalog);
   app.gemLayer = app.layers[ids[0]];
+  app.topLayers = topLevelLayerIds(catalog, ids[0]);
   app.pointLayer = catalog.layers.find((l) => l.geometry_type === 'point') || null;
   const title = catalog.title + (catalog.region ? ' \u2013 ' + catalog.region : '');
   $('title').textContent = title;
@@ -338,13 +370,13 @@ async function main() {
   Object.assign(state, resolve(catalog, fromHash(location.hash)));
   app.controls = new Controls(catalog);
   app.controls.sync();
-  app.panel = new Panel(catalog, app.gemLayer, { onSelect: selectGemeente, onHover: (code) => app.mapView.flag(app.gemLayer.id, 'hover', code) });
+  app.panel = new Panel(catalog, app.gemLayer, app.layers, { onSelect: selectGemeente, onHover: (code) => app.mapView.flag(app.gemLayer.id, 'hover', code) });
   app.search = new Search($('zoek'), $('zoek-lijst'), (area) => {
     if (area.bbox) { app.mapView.fitBbox(area.bbox, true); }
     selectGemeente(area.gemeentecode || area.code, { focus: true });
     // a wijk found while the wijken are on the map: outlined there
     const layerId = levelLayer(area.niveau);
-    if (layerId && layerId !== app.gemLayer.id && app.current && app.current.layer.id === layerId) {
+    if (layerId && !app.topLayers.has(layerId) && app.current && app.current.layer.id === layerId) {
       app.mapView.flag(layerId, 'selected', area.code);
     }
   });
@@ -353,7 +385,8 @@ async function main() {
   const first = wanted();
   if (first.forecast) { api.prognose(scenario()); }         // on its way while the map starts
   app.mapView = new MapView($('map'), catalog, ids,
-    { layerId: first.layer.id, field: first.where.field, legend: first.legend, values: !!first.forecast });
+    { layerId: first.layer.id, field: first.where.field, legend: first.legend, values: !!first.forecast },
+    [...app.topLayers]);
   app.map = app.mapView.leaflet;
   app.gl = app.mapView.gl;
   app.state = state;

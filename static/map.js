@@ -36,9 +36,11 @@ function fillColour({ legend, field, values }) {
 
 /**
  * The style: one vector source per polygon layer, fills below outlines below highlights. The first
- * choropleth is part of it, so that the first tiles are drawn in their colours at once.
+ * choropleth is part of it, so that the first tiles are drawn in their colours at once. Layers of
+ * the top level's own areas (`alike`: a layer per sector with the gemeenten' geometry) get a fill
+ * only: the top level's outlines and highlights are drawn over them.
  */
-function styleFor(polygonLayers, initial) {
+function styleFor(polygonLayers, initial, alike) {
   const origin = location.origin;
   const style = { version: 8, sources: {}, layers: [], transition: { duration: 0, delay: 0 } };
   polygonLayers.forEach((layer) => {
@@ -65,8 +67,9 @@ function styleFor(polygonLayers, initial) {
   // only the layers of the first map ask for tiles at first: the outlines of finer levels follow
   // once it is drawn (MapView.showOutlines), so that their tiles do not delay it
   const starts = (layer) => layer === polygonLayers[0] || layer.id === initial.layerId;
-  polygonLayers.slice().reverse().forEach((layer, j) => {
-    const top = j === polygonLayers.length - 1;
+  const lined = polygonLayers.filter((layer) => !alike.has(layer.id));
+  lined.slice().reverse().forEach((layer, j) => {
+    const top = j === lined.length - 1;
     style.layers.push({
       id: `${layer.id}-rand`, type: 'line', ...src(layer),
       minzoom: top ? 0 : Math.max(0, layer.minzoom - 1),
@@ -75,7 +78,7 @@ function styleFor(polygonLayers, initial) {
         : { 'line-color': STROKE, 'line-width': 0.7, 'line-opacity': 0.55, 'line-dasharray': [3, 2] },
     });
   });
-  polygonLayers.slice().reverse().forEach((layer) => {
+  lined.slice().reverse().forEach((layer) => {
     style.layers.push({
       id: `${layer.id}-accent`, type: 'line', ...src(layer),
       layout: { 'line-join': 'round', visibility: starts(layer) ? 'visible' : 'none' },
@@ -97,11 +100,15 @@ export class MapView {
    * @param {object} catalog         /api/catalog
    * @param {string[]} layerIds      the polygon layers of the themes, top level first
    * @param {object} initial         the first choropleth {layerId, field, legend, values: bool}
+   * @param {string[]} alikeIds      layers with the top level's own areas (one per sector): a fill only
    */
-  constructor(element, catalog, layerIds, initial) {
+  constructor(element, catalog, layerIds, initial, alikeIds = []) {
     this.catalog = catalog;
     this.layers = layerIds.map((id) => catalog.layers.find((l) => l.id === id)).filter(Boolean);
     this.top = this.layers[0];
+    this.alike = new Set(alikeIds.filter((id) => id !== this.top.id && this.layers.some((l) => l.id === id)));
+    this.lined = this.layers.filter((l) => !this.alike.has(l.id));   // layers with outlines: the top first
+    this.finer = this.lined.slice(1);                                 // the levels below the top
     this.active = initial.layerId;
     this.states = {};            // layer id -> {feature id -> value} set as feature state "v"
     this.flags = {};             // "layer|flag" -> feature id carrying that flag
@@ -133,7 +140,7 @@ export class MapView {
     map.setMaxZoom(Math.max(...this.layers.map((l) => l.maxzoom || 14)) + 2);
 
     this.glLayer = L.maplibreGL({
-      style: styleFor(this.layers, initial),
+      style: styleFor(this.layers, initial, this.alike),
       fadeDuration: 0,
       interactive: false,
       canvasContextAttributes: { preserveDrawingBuffer: true },  // so that printing shows the map
@@ -221,8 +228,9 @@ export class MapView {
     const before = drawn();
     this.layers.forEach((layer) => {
       const on = layer.id === layerId;
-      // the top level stays queryable (transparent) under a finer level: its gemeente is clicked
-      gl.setLayoutProperty(`${layer.id}-vlak`, 'visibility', on || layer === this.top ? 'visible' : 'none');
+      // the top level stays queryable (transparent) under a finer level: its gemeente is clicked;
+      // the layers of its areas stay too once they are warm (see showOutlines)
+      gl.setLayoutProperty(`${layer.id}-vlak`, 'visibility', on || this._kept(layer) ? 'visible' : 'none');
       gl.setPaintProperty(`${layer.id}-vlak`, 'fill-opacity', on ? 1 : 0);
     });
     this.active = layerId;
@@ -268,14 +276,23 @@ export class MapView {
     this._outlines();
   }
 
-  /** After the first map: the outlines of the finer levels too (unless switched off). */
+  /**
+   * After the first map: the outlines of the finer levels too (unless switched off), and the fills
+   * of the layers of the top level's areas (one per sector), transparent: their tiles load now and
+   * stay, so that a change of sector only recolours (in MapLibre a change of a layer's visibility
+   * reloads its source's tiles, a change of its paint does not).
+   */
   showOutlines() {
     this.outlinesReady = true;
     this._outlines();
+    this.alike.forEach((id) => this.gl.setLayoutProperty(`${id}-vlak`, 'visibility', 'visible'));
   }
 
+  /** Whether a layer's fill stays on the map (transparent) while another one is coloured. */
+  _kept(layer) { return layer === this.top || (this.outlinesReady && this.alike.has(layer.id)); }
+
   _outlines() {
-    (this.layers || []).forEach((layer) => {
+    (this.lined || []).forEach((layer) => {
       const own = layer.id === this.active || layer === this.top;
       const shown = own || (this.outlinesReady && !(this.hidden && this.hidden.has(layer.id)));
       this.gl.setLayoutProperty(`${layer.id}-rand`, 'visibility', shown ? 'visible' : 'none');
@@ -305,7 +322,10 @@ export class MapView {
 
   // ---------------------------------------------------------------- what is where
 
-  /** The features drawn at latlng: {top: {id, props}, fine: {layerId, id, props} | null}. */
+  /**
+   * The features drawn at latlng: `top` (the top level's, always), `own` (the coloured layer's: the
+   * top's, a layer of the same areas, or a finer level's) and `fine` (a finer level's, or null).
+   */
   featureAt(latlng) {
     const gl = this.gl;
     if (!gl || !gl.isStyleLoaded() || this.zooming) { return null; }
@@ -318,8 +338,9 @@ export class MapView {
       return { layerId, id: f.properties[layer.id_field] ?? f.id, props: f.properties };
     };
     const top = one(this.top.id);
-    const fine = this.active !== this.top.id ? one(this.active) : null;
-    return top || fine ? { top, fine } : null;
+    const own = this.active === this.top.id ? top : one(this.active);
+    const fine = this.finer.some((l) => l.id === this.active) ? own : null;
+    return top || own ? { top, own, fine } : null;
   }
 
   /** Pixel position of a lon/lat in the page (for tests and the hover box). */

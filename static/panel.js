@@ -1,12 +1,14 @@
 /**
  * The panel beside the map: a gemeente's figures (indicators beside the region's, forecast curve,
  * gap by group, extra places, downloads) and the region overview (the gap by group for every
- * gemeente, largest on top). Groups, years and scenarios come from the catalog and the API answers.
+ * gemeente, largest on top), both for the active sector. Sectors, their groups and texts, years and
+ * scenarios come from the catalog and the API answers.
  */
 
 import { forecastChart, groupLegend, stackedBars } from './charts.js';
 import { byName, dutchList, esc, formatNumber, formatValue, isMissing } from './format.js';
-import { scenarioText } from './controls.js';
+import { scenarioText, sectorName } from './controls.js';
+import { findSector, sectorsOf } from './state.js';
 
 const CUES = {
   hoger: { glyph: '\u25b2', title: 'hoger dan de regio' },
@@ -33,12 +35,18 @@ function cell(text, cls = '') {
 }
 
 export class Panel {
-  /** @param {object} gemLayer  the catalog layer of the gemeente level (its fields format the figures) */
-  constructor(catalog, gemLayer, { onSelect, onHover }) {
+  /**
+   * @param {object} gemLayer  the catalog layer of the gemeenten (its fields format the figures)
+   * @param {object} layers    the catalog's layers by id (a sector's layer formats the sector's figures)
+   */
+  constructor(catalog, gemLayer, layers, { onSelect, onHover }) {
     this.catalog = catalog;
     this.fc = catalog.forecast;
-    this.groupInfo = byName(this.fc.groups, 'id');
-    this.fields = byName(gemLayer.fields);
+    this.gemLayer = gemLayer;
+    this.layers = layers;
+    // group ids are unique over the sectors (geo/sectoren.toml)
+    this.groupInfo = byName(sectorsOf(catalog).flatMap((s) => s.groups || []), 'id');
+    this.use(null);
     this.onSelect = onSelect;
     this.onHover = onHover;
     this.names = {};
@@ -49,6 +57,18 @@ export class Panel {
   }
 
   setNames(names) { this.names = names; }
+
+  /** Show the figures of this sector (its layer's fields beside the gemeenten's). */
+  use(sectorId) {
+    this.sector = findSector(this.catalog, sectorId);
+    this.sectorLayer = this.sector ? this.layers[this.sector.layer] || null : null;
+    this.ownFields = byName(this.gemLayer.fields);
+    this.sectorFields = byName(this.sectorLayer ? this.sectorLayer.fields : []);
+    this.fields = { ...this.ownFields, ...this.sectorFields };
+  }
+
+  /** The sector's short name for headings ("GZ"), or nothing without sectors. */
+  short() { return this.sector ? ' ' + (this.sector.short || this.sector.code || this.sector.id) : ''; }
 
   groups(ids) {
     return ids.map((id) => this.groupInfo[id] || { id, label: id, color: '#9e9e9e' });
@@ -80,6 +100,7 @@ export class Panel {
   // ---------------------------------------------------------------- region overview
 
   renderOverview(prognose, s) {
+    this.use(s.sector);
     const groups = this.groups(prognose.groepen);
     const rows = Object.entries(prognose.gemeenten).map(([code, m]) => ({
       code, name: this.names[code] || code, values: m.tekort, total: m.tekort_totaal,
@@ -87,10 +108,12 @@ export class Panel {
     })).sort((a, b) => (Number(b.total) || 0) - (Number(a.total) || 0) || a.name.localeCompare(b.name, 'nl'));
     const unit = (this.fields.tekort_totaal && this.fields.tekort_totaal.unit) || '';
     const regio = prognose.regio;
-    this.overview.innerHTML = `<h2>Tekort aan plaatsen per gemeente in ${esc(prognose.jaar)}</h2>`
+    this.overview.dataset.sector = this.sector ? this.sector.id : '';
+    this.overview.innerHTML = (this.sector ? `<p class="wz-kicker">${esc(sectorName(this.sector, { capitalised: true }))}</p>` : '')
+      + `<h2>Tekort aan plaatsen${esc(this.short())} per gemeente in ${esc(prognose.jaar)}</h2>`
       + `<p class="wz-sub">${esc(scenarioText(this.catalog, s))}</p>`
       + groupLegend(groups)
-      + stackedBars(rows, groups, { selected: s.gemeente, unit, title: `Tekort per gemeente en groep in ${prognose.jaar}` })
+      + stackedBars(rows, groups, { selected: s.gemeente, unit, title: `Tekort${this.short()} per gemeente en groep in ${prognose.jaar}` })
       + `<p class="wz-region-total" data-total="${esc(regio.tekort_totaal)}">Hele regio${this.catalog.region ? ' (' + esc(this.catalog.region) + ')' : ''}: `
       + `<strong>${esc(formatNumber(regio.tekort_totaal))}</strong> ${esc(unit)}</p>`
       + '<p class="wz-note">Tekort: de verwachte vraag min de plaatsen van nu. Links van de nullijn: een overschot. '
@@ -116,6 +139,7 @@ export class Panel {
 
   /** Render a gemeente: `facts` from /api/gemeenten/{code}, the year-dependent figures from `prognose`. */
   render(facts, prognose, s) {
+    this.use(s.sector);
     this.facts = facts;
     const code = facts.gemeentecode;
     const m = prognose.gemeenten[code];
@@ -123,8 +147,10 @@ export class Panel {
     const groups = this.groups(prognose.groepen);
     this.el.hidden = false;
     this.el.dataset.code = code;
+    this.el.dataset.sector = this.sector ? this.sector.id : '';
     this.el.innerHTML = `<div class="wz-panel-head"><p class="wz-kicker">Gemeente${facts.regio ? ' in ' + esc(facts.regio) : ''}</p>`
       + `<h2 id="gemeente-naam" tabindex="-1">${esc(facts.gemeentenaam)}</h2>${this.closeButton()}</div>`
+      + (this.sector ? `<p class="wz-panel-sector" data-sector="${esc(this.sector.id)}">${esc(sectorName(this.sector, { capitalised: true }))}</p>` : '')
       + `<p class="wz-sub" data-scenario>${esc(scenarioText(this.catalog, s, { long: true }))}</p>`
       // the gap first: the headline of the sessions
       + (m ? this.gapHtml(m, groups, prognose.jaar) : '')
@@ -134,12 +160,22 @@ export class Panel {
       + this.downloadsHtml(facts);
   }
 
+  /** The gemeente's figures of today: the gemeenten's (the same in every sector), then the sector's. */
   indicatorsHtml(facts, m) {
-    const skip = new Set(Object.keys(m || {}));    // year-dependent figures: in the forecast part
-    const rows = (facts.indicatoren || []).filter((ind) => {
+    // the single year-dependent figures are in the forecast part (its lists are per group)
+    const skip = new Set(Object.keys(m || {}).filter((n) => !Array.isArray(m[n])));
+    const shown = (facts.indicatoren || []).filter((ind) => {
       const f = this.fields[ind.field];
       return f && f.popup && !skip.has(ind.field) && ind.kind !== 'label';
-    }).map((ind) => {
+    });
+    const own = shown.filter((ind) => this.ownFields[ind.field] && !this.sectorFields[ind.field]);
+    const care = shown.filter((ind) => this.sectorFields[ind.field]);
+    return this.indicatorTable('Kerncijfers', own)
+      + (care.length ? this.indicatorTable(this.sectorLayer ? this.sectorLayer.title : sectorName(this.sector, { capitalised: true }), care, 'wz-sector-figures') : '');
+  }
+
+  indicatorTable(title, indicators, cls = '') {
+    const rows = indicators.map((ind) => {
       const f = this.fields[ind.field];
       const value = formatValue(ind.value, f);
       let region = formatValue(ind.region, f);
@@ -148,7 +184,7 @@ export class Panel {
         + cell(value) + `<td class="wz-cuecell">${value !== null ? cueHtml(ind.comparison) : ''}</td>`
         + `<td class="wz-region">${region === null ? '' : esc(region)}</td></tr>`;
     }).join('');
-    return '<h3>Kerncijfers</h3><table class="wz-fields wz-with-region"><thead><tr><td></td>'
+    return `<h3>${esc(title)}</h3><table class="wz-fields wz-with-region ${cls}"><thead><tr><td></td>`
       + '<th scope="col" class="wz-colhead">Gemeente</th><td></td>'
       + `<th scope="col" class="wz-colhead wz-region" title="De waarde voor de hele regio, op dezelfde manier berekend">Regio</th></tr></thead>`
       + `<tbody>${rows}</tbody></table>`;
@@ -159,15 +195,23 @@ export class Panel {
     return [lw.uitleg, lw.bron ? 'Bron: ' + lw.bron : '', lw.peildatum ? 'Peildatum: ' + lw.peildatum : ''].filter(Boolean).join('\n');
   }
 
+  /** Who "the clients" of the sector are: its text ("ZZP 4-8"), else its client groups' labels. */
+  clientGroupsText() {
+    const sec = this.sector;
+    if (!sec) { return ''; }
+    if (sec.texts && sec.texts.client_groups) { return sec.texts.client_groups; }
+    return dutchList(this.groups(sec.client_groups || []).map((g) => g.label));
+  }
+
   forecastHtml(facts, m, regio, s) {
-    const clientGroups = dutchList(this.groups(this.fc.client_groups).map((g) => g.label));
+    const clientGroups = this.clientGroupsText();
     const reeks = facts.reeks || {};
     const k = (reeks.jaren || []).indexOf(Number(s.jaar));
     const scen = this.fc.demand_scenarios;
     const band = scen.length > 1 ? `${scen[0].label} tot ${scen[scen.length - 1].label}` : '';
     const chosen = scen.find((d) => String(d.id) === String(s.vraag));
     const here = k >= 0 && reeks[s.vraag] ? reeks[s.vraag][k] : null;
-    const title = `Verwachte cliënten (${clientGroups}) per jaar`;
+    const title = `Verwachte cliënten${this.short()}${clientGroups ? ` (${clientGroups})` : ''} per jaar`;
     let html = `<h3>${esc(title)}</h3>`
       + forecastChart(reeks, scen, { year: s.jaar, scenario: s.vraag, title: `${title}; bandbreedte zorgvraag ${band}` })
       + '<p class="wz-chart-key"><span class="wz-key-band"></span>zorgvraag ' + esc(band)
@@ -195,7 +239,7 @@ export class Panel {
       + cell(formatNumber(m.vraag[i])) + cell(formatNumber(m.plaatsen[i])) + cell(formatNumber(m.tekort[i]), 'wz-strong') + '</tr>').join('');
     const bar = stackedBars([{ code: null, name: 'Tekort', values: m.tekort, total: m.tekort_totaal, label: formatNumber(m.tekort_totaal) }],
       groups, { compact: true, title: `Tekort in ${jaar} per groep` });
-    return `<h3>Tekort aan plaatsen in ${esc(jaar)} per groep</h3>${bar}`
+    return `<h3>Tekort aan plaatsen${esc(this.short())} in ${esc(jaar)} per groep</h3>${bar}`
       + '<table class="wz-gap"><thead><tr><td></td><th scope="col" class="wz-colhead">Vraag</th><th scope="col" class="wz-colhead">Plaatsen nu</th>'
       + '<th scope="col" class="wz-colhead">Tekort</th></tr></thead>'
       + `<tbody>${rows}<tr class="wz-total" data-field="tekort_totaal"><th scope="row">totaal</th><td></td><td></td>${cell(formatNumber(m.tekort_totaal), 'wz-strong')}</tr></tbody></table>`

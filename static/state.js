@@ -1,12 +1,13 @@
 /**
- * The viewer's state and its URL: theme, indicator, level, gemeente, year, scenarios and map view
- * live in the address (#thema=...&kaart=lat,lon,zoom), so that a copied link opens exactly that view.
- * Which values are valid comes from the catalog only.
+ * The viewer's state and its URL: sector, theme, indicator, level, gemeente, year, scenarios and map
+ * view live in the address (#sector=...&thema=...&kaart=lat,lon,zoom), so that a copied link opens
+ * exactly that view. Which values are valid comes from the catalog only.
  */
 
 const listeners = [];
 
 export const state = {
+  sector: null,       // id of one of the catalog's sectors (its first by default), or null without sectors
   theme: null,        // theme id
   indicator: null,    // indicator id within the theme
   level: null,        // a key of the indicator's levels ("gemeente", "wijk")
@@ -34,6 +35,31 @@ export function subscribe(fn) { listeners.push(fn); }
 
 // ------------------------------------------------------------------ catalog rules
 
+/** In a level's layer id: where the active sector's id goes (docs/viewer-api.md, the catalog's themes). */
+export const SECTOR_SLOT = '{sector}';
+
+/** The sectors of the catalog, in its order (the first is the default). */
+export function sectorsOf(catalog) {
+  return Array.isArray(catalog.sectors) ? catalog.sectors.filter((s) => s && s.id !== undefined) : [];
+}
+
+/** The sector with this id, or the catalog's first (null when the catalog has none). */
+export function findSector(catalog, id) {
+  const all = sectorsOf(catalog);
+  return all.find((s) => String(s.id) === String(id)) || all[0] || null;
+}
+
+/** The layer a level of an indicator is drawn on, for a sector ("zorg_{sector}" with the sector's id). */
+export function layerIdOf(where, sectorId) {
+  return String(where.layer).split(SECTOR_SLOT).join(sectorId === null || sectorId === undefined ? '' : String(sectorId));
+}
+
+/** Every layer id a level pattern stands for: one per sector when it holds the sector slot. */
+export function layerIdsOf(catalog, where) {
+  if (!String(where.layer).includes(SECTOR_SLOT)) { return [where.layer]; }
+  return sectorsOf(catalog).map((s) => layerIdOf(where, s.id));
+}
+
 export function findIndicator(catalog, themeId, indicatorId) {
   const theme = catalog.themes.find((t) => t.id === themeId);
   return theme ? theme.indicators.find((i) => i.id === indicatorId) || null : null;
@@ -42,10 +68,12 @@ export function findIndicator(catalog, themeId, indicatorId) {
 /** The theme and indicator the catalog starts with: the gemeenten legend's default, else the first. */
 function defaultIndicator(catalog) {
   const firstLevelLayer = (ind) => Object.values(ind.levels)[0];
+  const first = findSector(catalog, null);
   for (const theme of catalog.themes) {
     for (const ind of theme.indicators) {
       const where = firstLevelLayer(ind);
-      const layer = catalog.layers.find((l) => l.id === where.layer);
+      const id = layerIdOf(where, first && first.id);
+      const layer = catalog.layers.find((l) => l.id === id);
       if (layer && layer.legend && layer.legend.default === where.field) { return [theme.id, ind.id]; }
     }
   }
@@ -56,6 +84,8 @@ function defaultIndicator(catalog) {
 export function resolve(catalog, wish) {
   const fc = catalog.forecast;
   const out = {};
+  const sector = findSector(catalog, wish.sector);
+  out.sector = sector ? sector.id : null;
   let theme = catalog.themes.find((t) => t.id === wish.theme);
   let indicator = theme ? theme.indicators.find((i) => i.id === wish.indicator) : null;
   if (!indicator && theme) { indicator = theme.indicators[0]; }
@@ -79,7 +109,7 @@ export function resolve(catalog, wish) {
 
 // ------------------------------------------------------------------ the URL
 
-const KEYS = { theme: 'thema', indicator: 'indicator', level: 'niveau', gemeente: 'gemeente',
+const KEYS = { sector: 'sector', theme: 'thema', indicator: 'indicator', level: 'niveau', gemeente: 'gemeente',
   jaar: 'jaar', vraag: 'vraag', levering: 'levering' };
 
 /** The wished state in a location hash (values not checked here: see resolve). */

@@ -282,8 +282,9 @@ CASES: list[Case] = [
     Case("clienten_aantal_decimaalpunt", set_cell(C, 9, "aantal_clienten", "2.5"),
          C, 9, "aantal_clienten", ("'2.5' is geen geheel getal",)),
     # GM9901 has 7,107 inhabitants in 2023 (summed by hand from bevolking.csv); 8,000 clients in one row
-    Case("clienten_meer_dan_inwoners", set_cell(C, 133, "aantal_clienten", "8000"),
-         C, 133, "aantal_clienten", ("GM9901", "in 2023", "meer dan haar 7.107 inwoners")),
+    Case("clienten_meer_dan_inwoners",
+         lambda f: set_cell(C, find_row(C, "2023;GM9901;")(f), "aantal_clienten", "8000")(f),
+         C, find_row(C, "2023;GM9901;"), "aantal_clienten", ("GM9901", "in 2023", "meer dan haar 7.107 inwoners")),
     Case("clienten_jaar_onmogelijk", set_cell(C, 5, "jaar", "20230"),
          C, 5, "jaar", ("20230 is groter dan 2.100",)),
     Case("bevolking_aantal_enorm", set_cell(B, 5, "mannen", "99999999999999999999"),
@@ -348,9 +349,10 @@ CASES: list[Case] = [
          P, 6, "peildatum, regiocode, leeftijd_van", ("op regel 3 en op regel 6",)),
     Case("prognose_totalen_dubbel", totals_projection(lambda r: r[:4] + [r[1]] + r[4:]),
          P, 5, "peildatum, regiocode", ("op regel 2 en op regel 5",)),
-    # row 2 is 2020;GM9901;55-59;VV5;intramuraal: the same after normalising "55 - 59 jaar" and "ZZP 5 VV"
+    # row 2 is 2020;GM9901;V&V;55-59;VV5;intramuraal;V&V: the same after normalising "vv", "55 - 59 jaar" and
+    # "ZZP 5 VV"
     Case("clienten_dubbel_na_normaliseren",
-         edit_lines(C, lambda r: [x for x in r if x] + ["2020;GM9901;55 - 59 jaar;ZZP 5 VV;Intramuraal;4"]),
+         edit_lines(C, lambda r: [x for x in r if x] + ["2020;GM9901;vv;55 - 59 jaar;ZZP 5 VV;Intramuraal;V&V;4"]),
          C, last_data_row(C), "jaar, gemeentecode, leeftijdsklasse, zorgprofiel, leveringsvorm",
          ("dezelfde combinatie", "op regel 2 en op regel")),
     Case("ses_regiocode_dubbel",
@@ -410,7 +412,7 @@ CASES: list[Case] = [
     Case("csv_regel_te_kort", edit_lines(X, lambda r: r[:99] + [r[99].rsplit(";", 1)[0]] + r[100:]),
          X, 100, "y", ("3 velden, verwacht 4",)),
     Case("csv_regel_te_lang", edit_lines(C, lambda r: r[:6] + [r[6] + ";7"] + r[7:]),
-         C, 7, None, ("7 velden, verwacht 6",)),
+         C, 7, None, ("9 velden, verwacht 8",)),
     Case("csv_leeg", write_bytes(B, b""), B, None, None, ("het bestand is leeg",)),
     Case("csv_alleen_kopregel", edit_lines(C, lambda r: r[:1]), C, None, None, ("alleen de kopregel",)),
     Case("csv_kolom_dubbel", edit_lines(L, lambda r: [r[0].replace("zorgaanbieder", "naam")] + r[1:]),
@@ -442,7 +444,7 @@ CASES: list[Case] = [
          "zorglocaties.xlsx", None, None, ("afgebroken of beschadigd",)),
     Case("xlsx_is_tekst", lambda f: (f / L).rename(f / "zorglocaties.xlsx"), "zorglocaties.xlsx", None, None,
          ("geen Excel-werkmap",)),
-    Case("xlsx_aantal_enorm", csv_to_xlsx(L, lambda ws: ws.cell(row=3, column=12, value=50000)),
+    Case("xlsx_aantal_enorm", csv_to_xlsx(L, lambda ws: ws.cell(row=3, column=16, value=50000)),  # clienten_intramuraal
          "zorglocaties.xlsx", 3, "clienten_intramuraal", ("50000 is groter dan 2.000",)),
     Case("wijkbuurtkaart_afgebroken", to_wijkbuurtkaart(after=lambda gpkg: gpkg.write_bytes(
         gpkg.read_bytes()[:int(gpkg.stat().st_size * 0.6)])), "wijkenbuurten_2023_v1.gpkg", None, None,

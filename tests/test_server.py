@@ -155,3 +155,11 @@ def test_gemeente_facts_beside_the_region(client, demo_build):
 @pytest.mark.parametrize("code,status", [("GM0001", 404), ("gm9901", 400), ("GM99011", 400), ("x", 400)])
 def test_gemeente_facts_errors(client, code, status):
     assert client.get(f"/api/gemeenten/{code}").status_code == status
+
+
+def test_gemeente_downloads_follow_the_asked_sector(client):
+    links = client.get("/api/gemeenten/GM9902?sector=ggz").json()["downloads"]
+    assert links[0]["href"] == "/api/gemeenten/GM9902/prognose.csv?sector=ggz" and "GGZ" in links[0]["title"]
+    rows = client.get(links[0]["href"]).content.decode("utf-8-sig").splitlines()
+    assert rows[1:] and all(r.startswith("ggz;") for r in rows[1:])
+    assert client.get(links[1]["href"]).status_code == 200
