@@ -155,16 +155,42 @@ def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: S
 
 def write_all_pmtiles(specs, frames: dict, folder: Path, settings: Settings, work: Path, progress) -> None:
     """Tile every layer, independent layers side by side (one tiler per core: tippecanoe spends most of
-    a small layer's time in its single-threaded stages)."""
-    from concurrent.futures import ThreadPoolExecutor
+    a small layer's time in its single-threaded stages).
+
+    An interruption of the build (Ctrl+C, SIGTERM: raised in this, the main thread) or a failed layer
+    ends every tiler still running before it goes on: no tiler outlives its build.
+    """
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     workers = max(1, min(len(specs), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         jobs = [(spec, pool.submit(write_pmtiles, spec, frames[spec.id], folder / f"{spec.id}.pmtiles", settings,
                                    work)) for spec in specs]
         for k, (spec, job) in enumerate(jobs):
-            job.result()  # an error stops the build (the other tilers are killed with the folder's removal)
+            while not job.done():  # wait in short steps: a signal's handler runs in this thread between them
+                wait([job], timeout=0.2)
+            job.result()
             progress(f"Vectortegels klaar: {spec.id}", k, len(specs))
+    except BaseException:
+        for _, job in jobs if "jobs" in locals() else ():
+            job.cancel()
+        _kill_children()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+#: process groups of the tilers now running (run_child adds and removes them)
+_CHILDREN: set[int] = set()
+
+
+def _kill_children() -> None:
+    for pgid in list(_CHILDREN):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def run_child(cmd: list[str]) -> tuple[int, str]:
@@ -177,6 +203,7 @@ def run_child(cmd: list[str]) -> tuple[int, str]:
     """
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+    _CHILDREN.add(proc.pid)
     try:
         _, stderr = proc.communicate()
     except BaseException:
@@ -186,6 +213,8 @@ def run_child(cmd: list[str]) -> tuple[int, str]:
             pass
         proc.wait()
         raise
+    finally:
+        _CHILDREN.discard(proc.pid)
     return proc.returncode, stderr or ""
 
 
