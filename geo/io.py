@@ -43,8 +43,6 @@ FILES = {
     "locaties": "zorglocaties.csv",
     "ses": "ses_woa.csv",
 }
-#: inputs that may also be given as (Geo)Parquet (``adressen.parquet``, ``pc6.parquet``): the large ones
-PARQUET_INPUTS = ("adressen", "pc6")
 #: optional inputs: used when present
 OPTIONAL_FILES = {"sessies": "sessies.csv", "woonzorgvarianten": "woonzorgvarianten.csv"}
 
@@ -442,92 +440,6 @@ def read_table(path: Path, contract: tuple[Column, ...], settings: Settings | No
     out = out.reset_index(drop=True)
     out.attrs["regels"] = RowNumbers(rows)
     return out
-
-
-def read_parquet_table(path: Path, contract: tuple[Column, ...], settings: Settings | None = None) -> pd.DataFrame:
-    """A large table given as (Geo)Parquet, checked against the same contract as its CSV.
-
-    Numbers come typed, so they are checked as numbers (whole, within their limits) without
-    being parsed from text. A GeoParquet file with point geometries gives ``x`` and ``y`` from
-    them (in RD New; other coordinate systems are projected). Rows count as in the CSV (the
-    first row of data is row 2).
-    """
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    settings = settings or Settings()
-    try:
-        schema = pq.read_schema(path)
-        geo_meta = json.loads((schema.metadata or {}).get(b"geo", b"null") or "null")
-        if geo_meta:
-            df = gpd.read_parquet(path)
-        else:
-            df = pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file
-        raise InputError(path.name, f"kan het Parquet-bestand niet lezen ({exc})") from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    if isinstance(df, gpd.GeoDataFrame) and ("x" not in df.columns or "y" not in df.columns):
-        geom = df.geometry
-        if geom.crs is not None and geom.crs.to_epsg() != 28992:
-            geom = geom.to_crs(RD_NEW)
-        if not (geom.geom_type == "Point").all():
-            raise InputError(path.name, "de geometrieën moeten punten zijn (adressen of postcodecentroïden)",
-                             column=df.geometry.name)
-        df = pd.DataFrame(df.drop(columns=df.geometry.name)).assign(x=shapely.get_x(geom.values),
-                                                                   y=shapely.get_y(geom.values))
-    if df.empty:
-        raise InputError(path.name, "het bestand bevat geen gegevens")
-    missing = [c.name for c in contract if c.name not in df.columns and c.required]
-    if missing:
-        raise InputError(path.name, f"kolom(men) ontbreken: {', '.join(missing)}; gevonden: {', '.join(df.columns)}",
-                         row=1, column=missing[0])
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    for col in contract:
-        if col.name not in df.columns:
-            out[col.name] = ""
-            continue
-
-        def fail(i: int, msg: str, col=col) -> None:
-            raise InputError(path.name, msg, row=i + 2, column=col.name)
-
-        values = df[col.name].reset_index(drop=True)
-        if col.kind in ("int", "float"):
-            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-                fail(0, f"de kolom heeft het type {values.dtype}; verwacht getallen")
-            nums = values.astype(float)
-            bad = ~np.isfinite(nums.to_numpy())
-            if col.required and bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                fail(i, f"leeg of geen eindig getal; verwacht {col.expected or 'een getal'}")
-            _check_numbers(nums, col, settings, fail, lambda i: values.iloc[i])
-            out[col.name] = nums.astype(np.int64) if col.kind == "int" and not bad.any() else (
-                nums.astype("Int64") if col.kind == "int" else nums)
-            continue
-        # text columns stay in Arrow's buffers: trimmed and checked by pyarrow.compute, no Python
-        # string per cell
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pc.utf8_trim_whitespace(pc.fill_null(pa.array(values.astype("string"), type=pa.string()), ""))
-        empty = np.asarray(pc.equal(arr, ""), dtype=bool)
-        if col.required and empty.any():
-            fail(int(np.flatnonzero(empty)[0]), f"leeg; verwacht {col.expected or 'een waarde'}")
-        if col.pattern is not None:
-            ok = np.asarray(pc.match_substring_regex(arr, f"^(?:{col.pattern})$"), dtype=bool)
-            wrong = ~ok & ~empty
-            if wrong.any():
-                i = int(np.flatnonzero(wrong)[0])
-                fail(i, f"'{arr[i].as_py()}' is geen geldige waarde; verwacht {col.expected}")
-        out[col.name] = pd.Series(pd.arrays.ArrowStringArray(arr), index=out.index)
-    out.attrs["regels"] = RowNumbers(np.arange(len(out), dtype=np.int64) + 2)
-    return out
-
-
-def read_any_table(path: Path, contract: tuple[Column, ...], settings: Settings | None = None) -> pd.DataFrame:
-    """:func:`read_table`, or :func:`read_parquet_table` for a ``.parquet`` file."""
-    if Path(path).suffix.lower() in (".parquet", ".geoparquet"):
-        return read_parquet_table(path, contract, settings)
-    return read_table(path, contract, settings)
 
 
 def _convert(path: Path, values: pd.Series, col: Column, decimal_mark: str, rows: np.ndarray,
@@ -1097,10 +1009,6 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     for k, alt in xlsx.items():
         if not files[k].exists() and alt.exists():
             files[k] = alt
-    for k in PARQUET_INPUTS:  # the large tables may also come as (Geo)Parquet
-        alt = folder / (Path(FILES[k]).stem + ".parquet")
-        if not files[k].exists() and alt.exists():
-            files[k] = alt
     notes: list[str] = []
     wbk = _find_wijkbuurtkaart(folder)
     if not files["gemeenten"].exists() and wbk is not None:
@@ -1117,9 +1025,9 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
         if fixed:
             notes.append(f"{files[key].name}: {len(fixed)} ongeldige geometrie(ën) hersteld "
                          f"({', '.join(fixed[:10])}{' ...' if len(fixed) > 10 else ''})")
-    addresses = read_any_table(files["adressen"], CONTRACTS["adressen"], settings)
+    addresses = read_table(files["adressen"], CONTRACTS["adressen"], settings)
     check_grid_memory(files["adressen"].name, addresses, settings, budget)
-    pc6 = read_any_table(files["pc6"], CONTRACTS["pc6"], settings)
+    pc6 = read_table(files["pc6"], CONTRACTS["pc6"], settings)
     refuse_duplicates(files["pc6"].name, pc6, ["postcode"])
     population, pop_notes = read_population(files["bevolking"], settings)
     projection, proj_notes = read_population(files["prognose"], settings)
@@ -1228,8 +1136,9 @@ def read_variants(path: Path, settings: Settings | None = None) -> pd.DataFrame:
 #: memory of the program and its libraries, in bytes (measured: about 120 MB after import, 250 MB building)
 BASE_MEMORY = 250 * 2**20
 #: bytes of memory per byte of an input file while it is read and used (measured on the demo: CSV about 9)
-MEMORY_PER_BYTE = {".csv": 12, ".xlsx": 60, ".xlsm": 60, ".geojson": 25, ".json": 25, ".gpkg": 10, ".parquet": 40}
-#: bytes per cell of the OAD grid while it is computed (counts, FFT work arrays, result; measured about 45)
+MEMORY_PER_BYTE = {".csv": 12, ".xlsx": 60, ".xlsm": 60, ".geojson": 25, ".json": 25, ".gpkg": 10}
+#: bytes per cell of the OAD grid while it is computed in tiles (float32 result, one band of counts, one FFT
+#: block; measured about 7 on the national grid, geo/urbanity.py)
 GRID_BYTES_PER_CELL = 16
 #: cell size of the OAD grid in metres (as :func:`geo.urbanity.address_density_raster`)
 GRID_CELL_M = 25.0

@@ -464,7 +464,7 @@ CASES: list[Case] = [
          ("past niet in het geheugen", "memory_limit_mb")),
     # one address in the far south-west corner of RD New: the OAD grid would span 7,000 x 11,000 cells
     Case("geheugen_raster_te_groot", set_cells(set_cell(A, 3, "x", "-6000"), set_cell(A, 3, "y", "290000"),
-                                               set_setting("memory_limit_mb", "2000")),
+                                               set_setting("memory_limit_mb", "1000")),
          A, None, "x, y", ("het raster van de omgevingsadressendichtheid", "-6.000")),
 ]
 
