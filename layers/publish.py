@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +164,7 @@ def write_all_pmtiles(specs, frames: dict, folder: Path, settings: Settings, wor
     from concurrent.futures import ThreadPoolExecutor, wait
 
     workers = max(1, min(len(specs), os.cpu_count() or 1))
+    _STOPPING.clear()
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         jobs = [(spec, pool.submit(write_pmtiles, spec, frames[spec.id], folder / f"{spec.id}.pmtiles", settings,
@@ -173,16 +175,22 @@ def write_all_pmtiles(specs, frames: dict, folder: Path, settings: Settings, wor
             job.result()
             progress(f"Vectortegels klaar: {spec.id}", k, len(specs))
     except BaseException:
-        for _, job in jobs if "jobs" in locals() else ():
+        _STOPPING.set()  # no tiler starts any more ...
+        running = [job for _, job in jobs] if "jobs" in locals() else []
+        for job in running:
             job.cancel()
-        _kill_children()
-        pool.shutdown(wait=True, cancel_futures=True)
+        while not all(job.done() for job in running):  # ... and those running (or just started) are ended
+            _kill_children()
+            wait(running, timeout=0.1)
+        pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
 
 
 #: process groups of the tilers now running (run_child adds and removes them)
 _CHILDREN: set[int] = set()
+#: set when a build is being broken off: run_child starts no new child
+_STOPPING = threading.Event()
 
 
 def _kill_children() -> None:
@@ -201,6 +209,8 @@ def run_child(cmd: list[str]) -> tuple[int, str]:
     starts the real binary as its own child. Returns the exit code and what
     it wrote to stderr (stdout is discarded).
     """
+    if _STOPPING.is_set():
+        raise BuildError("de build wordt afgebroken")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     _CHILDREN.add(proc.pid)
