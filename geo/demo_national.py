@@ -14,8 +14,8 @@ an invented outline of 35,000 km² centred on Amersfoort in RD New (x 58-257 km,
 inside the RD bounds), so it overlaps the real Netherlands on a base map: only its size is real.
 
 Speed: the geometry and the draws are vectorised with numpy and shapely 2 (loops run over
-gemeenten, never over addresses or PC6), and the large CSV files are written by
-:func:`write_csv_fast`, byte for byte what ``geo.io``'s pandas writer would write. Every random
+gemeenten, never over addresses or PC6), and the CSV files are written a column at a
+time by ``geo.csvout``, byte for byte what pandas' ``to_csv`` would write. Every random
 draw comes from ``numpy.random.default_rng([seed, stream])``, so the same seed and scale give the
 same bytes on every run.
 """
@@ -640,95 +640,12 @@ def _locations(gemeenten, addr, addresses, intramural, spare_names, rng) -> pd.D
 
 # --- writing --------------------------------------------------------------------
 
-def _int_matrix(v: np.ndarray) -> np.ndarray:
-    """Decimal text of whole numbers as a (n, width) byte matrix, 0 where there is no character."""
-    v = np.asarray(v).astype(np.int64)
-    a = np.abs(v)
-    width = len(str(int(a.max()))) if len(a) else 1
-    if width < 10:  # 32-bit arithmetic is faster
-        a = a.astype(np.int32)
-    pw = 10 ** np.arange(width - 1, -1, -1, dtype=a.dtype)
-    out = ((a[:, None] // pw) % 10 + 48).astype(np.uint8)
-    lead = a[:, None] < pw
-    lead[:, -1] = False
-    out[lead] = 0
-    neg = v < 0
-    if neg.any():
-        out = np.hstack([np.where(neg, ord("-"), 0).astype(np.uint8)[:, None], out])
-    return out
-
-
-def _float1_matrix(v: np.ndarray) -> np.ndarray:
-    """``%.1f`` text of numbers already rounded to one decimal, as a byte matrix."""
-    v = np.asarray(v, dtype=float)
-    if not np.isfinite(v).all():
-        raise ValueError("write_csv_fast: empty or infinite numbers are not supported")
-    tenths = np.rint(np.abs(v) * 10).astype(np.int64)
-    whole = _int_matrix(tenths // 10)
-    dot = np.full((len(v), 1), ord("."), dtype=np.uint8)
-    frac = (tenths % 10 + 48).astype(np.uint8)[:, None]
-    sign = np.where(v < 0, ord("-"), 0).astype(np.uint8)[:, None]
-    return np.hstack([sign, whole, dot, frac])
-
-
-def _text_matrix(codes: np.ndarray, vocab) -> np.ndarray:
-    """Text cells from category codes (-1: empty) and their vocabulary."""
-    text = np.asarray(vocab, dtype=str) if len(vocab) else np.array([""], dtype="U1")
-    wide = text.view(np.uint32).reshape(len(text), -1)
-    if (wide < 128).all():  # ASCII: one byte per character, vectorised
-        table = wide.astype(np.uint8)
-    else:
-        raw = [s.encode("utf-8") for s in text.tolist()]
-        width = max(len(s) for s in raw) or 1
-        table = np.frombuffer(np.array(raw, dtype=f"S{width}").tobytes(), dtype=np.uint8).reshape(len(raw), width)
-    if np.isin(table, np.frombuffer(b';"\n\r', dtype=np.uint8)).any():
-        raise ValueError("write_csv_fast: a text would need quoting")
-    table = np.vstack([table, np.zeros((1, table.shape[1]), dtype=np.uint8)])
-    return table[np.where(codes < 0, len(table) - 1, codes)]
-
-
-def write_csv_fast(df: pd.DataFrame, path: Path, chunk: int = 1_000_000) -> None:
-    """Write ``df`` as ``geo.io`` writes a table (``;``, ``\\n``, floats as ``%.1f``), vectorised.
-
-    Columns may be whole numbers, floats already rounded to one decimal, text (object or
-    categorical; no ``;``, quotes or line breaks) and empty text; the bytes are those of
-    ``df.to_csv(path, sep=";", index=False, lineterminator="\\n", float_format="%.1f")``.
-    """
-    kinds = []
-    for name in df.columns:
-        col = df[name]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            kinds.append(("text", col.cat.codes.to_numpy(), col.cat.categories))
-        elif pd.api.types.is_integer_dtype(col.dtype):
-            kinds.append(("int", col.to_numpy(), None))
-        elif pd.api.types.is_float_dtype(col.dtype):
-            kinds.append(("float", col.to_numpy(), None))
-        else:
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            kinds.append(("text", codes, uniques))
-    sep = np.uint8(ord(";"))
-    with open(path, "wb") as f:
-        f.write((";".join(map(str, df.columns)) + "\n").encode("utf-8"))
-        for lo in range(0, len(df), chunk):
-            hi = min(lo + chunk, len(df))
-            parts = []
-            for k, (kind, values, vocab) in enumerate(kinds):
-                if k:
-                    parts.append(np.full((hi - lo, 1), sep, dtype=np.uint8))
-                part = values[lo:hi]
-                parts.append(_int_matrix(part) if kind == "int" else _float1_matrix(part) if kind == "float"
-                             else _text_matrix(part, vocab))
-            parts.append(np.full((hi - lo, 1), ord("\n"), dtype=np.uint8))
-            m = np.hstack(parts)
-            f.write(m[m != 0].tobytes())
-
-
 def write_national(region: DemoRegion, folder: Path, settings=None) -> list[Path]:
-    """Write the country as input files, the same files and bytes as :func:`geo.io.write_demo` would
-    (the large tables with :func:`write_csv_fast`); the same region gives the same bytes."""
+    """Write the country as input files with :func:`geo.io.write_demo` (CSV written a column at a
+    time, ``geo.csvout``); the same region gives the same bytes."""
     from .io import write_demo
 
-    return write_demo(region, folder, settings or national_settings(), large_writer=write_csv_fast)
+    return write_demo(region, folder, settings or national_settings())
 
 
 def national_settings():

@@ -52,7 +52,6 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import csc_matrix, csr_matrix, vstack
 
 try:  # the HiGHS LP solver itself (highspy's plain class: no Python callbacks, no banner)
@@ -337,6 +336,8 @@ class _ScipyBlock(_YearBlock):
             values = self.values[active]
         else:
             a, values = None, None
+        from scipy.optimize import linprog  # here: scipy.optimize costs 0.35 s to import, the highs engine needs none
+
         res = linprog(c, A_eq=a, b_eq=values, bounds=(0, None), method="highs")
         if res.status == 3:  # unbounded: the count can be as large as you like
             return np.inf, []

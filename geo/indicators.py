@@ -53,6 +53,19 @@ def mean_by_area(values: pd.Series, area: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(values, float)).groupby(np.asarray(area)).mean()
 
 
+def mean_by_position(values, positions: np.ndarray, codes: pd.Series) -> pd.Series:
+    """Mean of per-address values per area, the areas given by position in ``codes`` (-1: none);
+    areas without addresses are left out, as :func:`mean_by_area` leaves them out."""
+    positions = np.asarray(positions)
+    values = np.asarray(values, float)
+    keep = (positions >= 0) & ~np.isnan(values)  # as a groupby mean: empty values do not count
+    n = len(codes)
+    total = np.bincount(positions[keep], weights=values[keep], minlength=n)
+    count = np.bincount(positions[keep], minlength=n)
+    has = count > 0
+    return pd.Series(total[has] / count[has], index=np.asarray(codes)[has])
+
+
 def weighted_mean(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Series:
     """Weighted mean of ``values`` per group, ignoring missing values."""
     df = pd.DataFrame({"v": np.asarray(values, float), "w": np.asarray(weights, float), "g": np.asarray(groups)})

@@ -250,7 +250,18 @@ _MAGIC = ((b"PK\x03\x04", "een zip-archief (een Excel-bestand .xlsx?)"),
 def _read_text(path: Path) -> str:
     """The text of a CSV file; refuses, naming the cause, a file that is empty, UTF-16 or binary."""
     raw = path.read_bytes()
-    if not raw.strip():
+    _check_bytes(path, raw)
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(path.name, "het bestand is geen UTF-8 of Windows-1252 tekst")
+
+
+def _check_bytes(path: Path, raw: bytes) -> None:
+    """Refuse, naming the cause, the bytes of a CSV file that is empty, UTF-16 or binary."""
+    if not raw[:1 << 16].strip() and not raw.strip():  # the first bytes decide, mostly: no copy of the file
         raise InputError(path.name, "het bestand is leeg" + (" (alleen witruimte)" if raw else " (0 bytes)"))
     head = raw[:4096]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 4 and
@@ -264,12 +275,6 @@ def _read_text(path: Path) -> str:
     if b"\x00" in raw[:1 << 20]:
         raise InputError(path.name, "het bestand is geen tekst: het bevat nul-bytes (binaire gegevens); "
                          "verwacht een CSV-bestand")
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(path.name, "het bestand is geen UTF-8 of Windows-1252 tekst")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -367,6 +372,8 @@ def _read_raw_table(path: Path) -> tuple[pd.DataFrame, np.ndarray, str]:
         # Excel numbers arrive as Python's text of them: a decimal point, no thousands separator
         return df, np.arange(len(df), dtype=np.int64) + 2, "."
     text = _read_text(path)
+    if "\r" in text:  # old Mac line ends (a lone CR) count as line ends, as a spreadsheet reads them
+        text = re.sub(r"\r(?!\n)", "\n", text)
     delim = _sniff_delimiter(text)
     lines = _csv_record_lines(path, text, delim)
     try:
@@ -377,6 +384,273 @@ def _read_raw_table(path: Path) -> tuple[pd.DataFrame, np.ndarray, str]:
     if len(lines) != len(df):  # cannot happen with the rules above; keep counting rows then
         lines = np.arange(len(df), dtype=np.int64) + 2
     return df, lines, "," if delim != "," else "."
+
+
+# --- the fast CSV reader -------------------------------------------------------------
+#
+# Most large inputs are "simple" CSV files: no quotes, no blank lines, the same number of
+# separators on every line, numbers as pandas' C parser reads them. For those the cells need
+# not become Python strings first: the C parser reads the numeric columns as numbers and the
+# checks run on whole columns. The fast reader only ever gives up (returns None): any file it
+# is not sure of, and every invalid file, is read again by the strict reader, which names the
+# problem. The result of the fast reader is the strict reader's, value for value and dtype for
+# dtype (tests/test_read_fast.py compares both).
+
+#: try the fast reader first for CSV files (the tests switch it off to compare with the strict reader)
+FAST_CSV = True
+
+#: bytes that may be white space at the edge of a cell (str.strip): ASCII white space, and any
+#: byte of a non-ASCII character (U+00A0, U+2007, ... ; checked by the strict rules then)
+_EDGE_SPACE = np.zeros(256, dtype=bool)
+_EDGE_SPACE[list(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f")] = True
+_EDGE_SPACE[0x80:] = True
+#: the ASCII white space bytes that may stand in a cell ("\r" only ends a line in a simple file)
+_EDGE_SPACE_ASCII = b" \t\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+class _NotSimple(Exception):
+    """The fast reader gives up; the strict reader decides."""
+
+
+def _read_table_fast(path: Path, contract: tuple[Column, ...], settings: Settings,
+                     extra_columns: bool) -> pd.DataFrame | None:
+    """:func:`read_table` of a simple CSV file, or None when the strict reader must read it."""
+    try:
+        return _read_fast(path, contract, settings, extra_columns)
+    except Exception:  # noqa: BLE001 - whatever goes wrong, the strict reader reads the file and names it
+        return None
+
+
+def _read_fast(path: Path, contract: tuple[Column, ...], settings: Settings,
+               extra_columns: bool) -> pd.DataFrame:
+    import warnings
+
+    raw = path.read_bytes()
+    _check_bytes(path, raw)  # empty, UTF-16, binary: the strict reader names these
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    size = len(arr)
+    text, encoding = None, "utf-8"  # plain ASCII: pandas reads the bytes themselves
+    if start or arr.max() >= 0x80:
+        # not plain ASCII: the text as the strict reader decodes it (UTF-8, else Windows-1252)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            if start:  # a BOM in a Windows-1252 file becomes part of the first column name
+                raise _NotSimple from None
+            text, encoding = raw.decode("cp1252"), "cp1252"
+    # quotes, NUL bytes and a carriage return that does not end a line: the strict reader
+    crlf = raw.find(b"\r") >= 0
+    if raw.find(b'"') >= 0 or raw.find(b"\x00") >= 0 or (crlf and raw.count(b"\r") != raw.count(b"\r\n")):
+        raise _NotSimple
+    flags = np.empty(size, dtype=bool)  # one scratch buffer for both byte searches (large files)
+    newlines = np.flatnonzero(np.equal(arr, 10, out=flags))
+    ends = newlines if raw.endswith(b"\n") else np.append(newlines, size)
+    if len(ends) < 2:  # only a header
+        raise _NotSimple
+    # the header: the separator as the strict reader sniffs it, the names as pandas reads them
+    head = raw[start:int(ends[0])].decode(encoding)
+    delim = _sniff_delimiter(head)
+    lines = head.splitlines()
+    if len(lines) != 1:
+        raise _NotSimple
+    names = [h.strip().lower() for h in lines[0].split(delim)]
+    k = len(names) - 1
+    if k < 1 or "" in names or len(set(names)) != len(names):
+        raise _NotSimple
+    # every line holds exactly k separators: the i-th group of k separators lies on line i
+    seps = np.flatnonzero(np.equal(arr, ord(delim), out=flags))
+    del flags
+    n_lines = len(ends)
+    if len(seps) != k * n_lines:
+        raise _NotSimple
+    seps = seps.reshape(n_lines, k)
+    if not ((seps[:, -1] < ends).all() and (seps[1:, 0] > ends[:-1]).all()):
+        raise _NotSimple
+    n = n_lines - 1
+    cache: dict[str, np.ndarray] = {}
+
+    def cells(name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Where the cells of a column start and stop ([first, stop), before any "\r")."""
+        j = names.index(name)
+        first = ends[:-1] + 1 if j == 0 else seps[1:, j - 1] + 1
+        if j < k:
+            stop = seps[1:, j]
+        else:
+            stop = ends[1:] - (arr[np.maximum(ends[1:] - 1, 0)] == 13) if crlf else ends[1:]
+        return first, stop
+
+    def empty(name: str) -> np.ndarray:
+        """Which cells of a column are empty (no byte at all); computed when needed."""
+        if name not in cache:
+            first, stop = cells(name)
+            cache[name] = stop == first
+        return cache[name]
+
+    # white space at the edge of a cell (stripped by the strict reader), and rows that may be blank
+    # (skipped by the strict reader, which counts on); a file without any white space byte, as most
+    # large inputs, has no such cell, and a blank row there is a line of only its k separators
+    spaces = text is not None or any(raw.find(bytes([b])) >= 0 for b in _EDGE_SPACE_ASCII)
+    edge = False
+    if spaces:
+        maybe_blank = np.ones(n, dtype=bool)
+        for name in names:
+            first, stop = cells(name)
+            filled = ~empty(name)
+            lead = _EDGE_SPACE[arr[np.minimum(first, size - 1)]] & filled
+            trail = _EDGE_SPACE[arr[np.maximum(stop - 1, 0)]] & filled
+            edge = edge or bool(lead.any() or trail.any())
+            maybe_blank &= ~filled | lead
+        if maybe_blank.any():
+            raise _NotSimple
+    else:
+        first, stop = cells(names[-1])
+        if ((stop - (ends[:-1] + 1)) == k).any():
+            raise _NotSimple
+    del newlines
+    decimal_mark = "," if delim != "," else "."
+    kinds = {c.name: c.kind for c in contract if c.kind in ("int", "float") and c.name in names}
+    if any(c.name not in names and c.required for c in contract):
+        raise _NotSimple
+
+    def parse(columns: list[str] | None, mark: str, as_text: bool, floats: bool = False) -> pd.DataFrame:
+        """The cells (of ``columns``, default all) as pandas' C parser reads them: text as str, or
+        (``as_text`` False) the numeric contract columns as numbers, only "" empty (``floats``: the
+        decimal columns as float64 at once, failing on any other cell)."""
+        used = names if columns is None else columns
+        options = dict(sep=delim, header=0, names=names, index_col=False, quotechar='"', thousands=None,
+                       skipinitialspace=False, skip_blank_lines=True, keep_default_na=False, decimal=mark)
+        if as_text:
+            options["dtype"] = str
+        else:
+            options["dtype"] = {c: str for c in used if c not in kinds} | (
+                {c: np.float64 for c in used if kinds.get(c) == "float"} if floats else {})
+            options["na_values"] = {c: [""] for c in used if c in kinds}
+        if columns is not None:
+            options["usecols"] = columns
+        if text is None:
+            source, options["encoding"] = _io.BytesIO(raw), encoding
+        else:
+            source = _io.StringIO(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            df = pd.read_csv(source, **options)
+        if len(df) != n:
+            raise _NotSimple
+        return df
+
+    # the decimal columns as float64 at once, with the decimal mark of the first row (a ';' file may
+    # write decimals with a point: the strict rules allow both); else each as the C parser infers it
+    floats = [c for c, kind in kinds.items() if kind == "float"]
+    mark = decimal_mark
+    if floats and decimal_mark == ",":
+        row = raw[int(ends[0]) + 1:int(ends[1])].decode(encoding, "replace").rstrip("\r").split(delim)
+        if any("." in row[names.index(c)] for c in floats) and not any("," in row[names.index(c)] for c in floats):
+            mark = "."
+    try:
+        df = parse(None, mark, as_text=False, floats=bool(floats))
+    except ValueError:  # a cell that is no number: every numeric column as the C parser infers it
+        mark = decimal_mark
+        df = parse(None, mark, as_text=False)
+    retry = [c for c in floats if not _numbers_ok(df[c], empty, "float")]
+    if retry and decimal_mark == ",":  # decimals with the other mark (a point, or a comma after all)
+        again = parse(retry, "," if mark == "." else ".", as_text=False)
+        for c in retry:
+            df[c] = again[c]
+    rows = np.arange(2, n + 2, dtype=np.int64)
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    for col in contract:
+        if col.name not in df.columns:
+            out[col.name] = ""
+            continue
+        if col.kind in ("int", "float"):
+            values = df[col.name]
+            if _numbers_ok(values, empty, col.kind):
+                out[col.name] = _fast_numbers(values, col, settings)
+                continue
+            # numbers the C parser does not read as the strict rules do: this column by the strict rules
+            text_values = stripped(parse([col.name], decimal_mark, as_text=True)[col.name].fillna("").astype(str))
+            out[col.name] = _convert(path, text_values, col, decimal_mark, rows, settings)
+            continue
+        values = stripped(df[col.name]) if edge else df[col.name]
+        blank = (values == "").to_numpy() if edge else empty(col.name)
+        if col.required and blank.any():
+            raise _NotSimple
+        if col.pattern is not None and (~values.str.fullmatch(col.pattern) & ~blank).any():
+            raise _NotSimple
+        if col.allowed is not None and (~values.isin(col.allowed) & ~blank).any():
+            raise _NotSimple
+        out[col.name] = values
+    if extra_columns:
+        taken = {c.name for c in contract}
+        for c in df.columns:
+            if c and c not in taken and not c.startswith("unnamed:"):
+                out[c] = stripped(df[c]) if edge else df[c]
+    out = out.reset_index(drop=True)
+    out.attrs["regels"] = RowNumbers(rows)
+    return out
+
+
+def _numbers_ok(values: pd.Series, empty, kind: str) -> bool:
+    """True when the C parser read a numeric column as the strict rules (:func:`parse_numbers`) would.
+
+    Whole numbers (int64: an optional sign and digits, perhaps padded with ASCII spaces) are read
+    alike for both kinds. For decimals (float64) an empty cell must be the only NaN, no value may
+    be infinite (the strict rules refuse it) or -0.0 (the strict rules may give 0.0). Anything else
+    (an exponent, ``5.`` or ``12,0`` in a whole-number column, text, an empty cell in one) is left
+    to the strict rules. ``empty(name)`` tells which cells of a column are empty.
+    """
+    if values.dtype == np.int64:
+        return True
+    if kind != "float" or values.dtype != np.float64:
+        return False
+    a = values.to_numpy()
+    low, high = a.min(), a.max()  # NaN when a cell is NaN
+    if np.isnan(low) or np.isnan(high):
+        nan = np.isnan(a)
+        if not np.array_equal(nan, empty(values.name)):
+            return False
+        a = a[~nan]
+        if not len(a):
+            return True
+        low, high = a.min(), a.max()
+    # else no cell is empty: an empty cell is NaN
+    # finite and below 2**53 (exact, as whole numbers read as int64 then converted would be), no -0.0
+    if not (-2.0 ** 53 < low and high < 2.0 ** 53):
+        return False
+    return not (low <= 0 <= high and bool(np.signbit(a[a == 0]).any()))
+
+
+def _fast_numbers(values: pd.Series, col: Column, settings: Settings) -> pd.Series:
+    """A numeric column read by the C parser (:func:`_numbers_ok`), checked as :func:`_convert` does."""
+    if col.required and values.isna().any():  # empty cells (the only NaN)
+        raise _NotSimple
+    if not _within_limits(values.to_numpy(), col, settings):
+        raise _NotSimple
+    if col.kind == "int":  # only int64 columns come here: no empty cell
+        return values
+    return values.astype(float)
+
+
+def _within_limits(a: np.ndarray, col: Column, settings: Settings) -> bool:
+    """True when :func:`_check_numbers` finds nothing in these numbers (int64, or float64 with NaN
+    for empty cells), on the whole array at once.
+
+    The same checks: whole numbers (int64 are; a float column needs none), the fixed minimum, the
+    maximum or the setting's limit, the allowed values; NaN passes them all, as there.
+    """
+    real = a if a.dtype == np.int64 else a[~np.isnan(a)]
+    if not len(real):
+        return True
+    low, high = real.min(), real.max()
+    if col.minimum is not None and low < col.minimum:
+        return False
+    limit = getattr(settings, col.limit) if col.limit else col.maximum
+    if limit is not None and high > limit:
+        return False
+    if col.allowed is not None and not np.isin(real.astype(float), [float(v) for v in col.allowed]).all():
+        return False
+    return True
 
 
 def source_rows(df: pd.DataFrame) -> np.ndarray:
@@ -408,9 +682,17 @@ def read_table(path: Path, contract: tuple[Column, ...], settings: Settings | No
         One column per contract column, converted to its type; the spreadsheet
         row of each row in ``attrs["regels"]`` (see :func:`source_rows`).
     """
+    if str(path).lower().endswith(".parquet"):  # adressen/pc6 as (Geo)Parquet: the same frame (geo/parquet.py)
+        from .parquet import read_parquet_table
+
+        return read_parquet_table(Path(path), contract, settings, extra_columns=extra_columns)
     path = Path(path)
     if not path.exists():
         raise InputError(path.name, f"het bestand ontbreekt (gezocht in {path.parent})")
+    if FAST_CSV and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        fast = _read_table_fast(path, contract, settings or Settings(), extra_columns)
+        if fast is not None:  # a simple CSV file, read and checked as below but on whole columns
+            return fast
     df, rows, decimal_mark = _read_raw_table(path)
     df.columns = [str(c).strip().lower() for c in df.columns]
     df = pd.DataFrame({c: stripped(df[c].fillna("").astype(str)) for c in df.columns}
@@ -1009,6 +1291,9 @@ def read_inputs(folder: Path, settings_path: Path | None = None) -> Inputs:
     for k, alt in xlsx.items():
         if not files[k].exists() and alt.exists():
             files[k] = alt
+    from .parquet import parquet_inputs  # adressen.parquet, pc6.parquet: refused next to their CSV/xlsx
+
+    files |= parquet_inputs(folder, files)
     notes: list[str] = []
     wbk = _find_wijkbuurtkaart(folder)
     if not files["gemeenten"].exists() and wbk is not None:
@@ -1136,7 +1421,10 @@ def read_variants(path: Path, settings: Settings | None = None) -> pd.DataFrame:
 #: memory of the program and its libraries, in bytes (measured: about 120 MB after import, 250 MB building)
 BASE_MEMORY = 250 * 2**20
 #: bytes of memory per byte of an input file while it is read and used (measured on the demo: CSV about 9)
-MEMORY_PER_BYTE = {".csv": 12, ".xlsx": 60, ".xlsm": 60, ".geojson": 25, ".json": 25, ".gpkg": 10}
+MEMORY_PER_BYTE = {".csv": 12, ".xlsx": 60, ".xlsm": 60, ".geojson": 25, ".json": 25, ".gpkg": 10,
+                   # Parquet is compressed: the national adressen.parquet is 6.6 times smaller than its CSV
+                   # for the same frame (peak while reading: 34 bytes per byte, geo/parquet.py)
+                   ".parquet": 80}
 #: bytes per cell of the OAD grid while it is computed in tiles (float32 result, one band of counts, one FFT
 #: block; measured about 7 on the national grid, geo/urbanity.py)
 GRID_BYTES_PER_CELL = 16
@@ -1329,12 +1617,9 @@ def _normalise_clients(path: Path, df: pd.DataFrame, settings: Settings | None =
 
 # --- writing the demo region (deterministic bytes) -------------------------------------------------
 
-def write_demo(region, folder: Path, settings: Settings | None = None, large_writer=None) -> list[Path]:
-    """Write a :class:`geo.demo.DemoRegion` as input files; the same region gives the same bytes.
-
-    ``large_writer`` writes the large tables (addresses, PC6, population, projection, clients) in
-    place of the pandas writer, with the same bytes (``geo.demo_national.write_csv_fast``)."""
-    big = large_writer or _write_csv
+def write_demo(region, folder: Path, settings: Settings | None = None) -> list[Path]:
+    """Write a :class:`geo.demo.DemoRegion` as input files; the same region gives the same bytes."""
+    big = _write_csv
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -1408,7 +1693,11 @@ def settings_toml(s: Settings) -> str:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, sep=";", index=False, lineterminator="\n", float_format="%.1f")
+    """The bytes of ``df.to_csv(path, sep=";", index=False, lineterminator="\\n", float_format="%.1f")``,
+    written a column at a time (``geo.csvout``)."""
+    from .csvout import write_csv
+
+    write_csv(df, path, sep=";", decimal=".", digits=1)
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path, rubriek: str) -> None:

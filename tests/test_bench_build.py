@@ -19,9 +19,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.demo_national import (FIRST_CODE, MIN_GEMEENTEN, generate_national, national_settings, parse_scale,
-                               write_csv_fast)
-from geo.io import read_inputs, write_demo
+from geo.demo_national import (FIRST_CODE, MIN_GEMEENTEN, generate_national, parse_scale,
+                               write_national)
+from geo.io import read_inputs
 from tests.conftest import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,20 +64,15 @@ def test_same_bytes_every_run(tiny, tmp_path):
     assert digests(tmp_path / "again") == digests(tiny)
 
 
-def test_fast_writer_writes_what_the_demo_writer_writes(tiny, tmp_path):
-    """write_national (vectorised CSV) gives the bytes of geo.io.write_demo (pandas) for the same tables."""
-    write_demo(generate_national(float(SCALE)), tmp_path, national_settings())
-    assert digests(tmp_path) == digests(tiny)
-
-
-def test_fast_writer_on_awkward_values(tmp_path):
-    df = pd.DataFrame({"n": [0, -7, 12345, 9], "f": [0.0, -2.5, 152000.1, -0.4], "t": ["a", "", "é", None],
-                       "c": pd.Categorical(["x", "yy", "x", "yy"])})
-    write_csv_fast(df, tmp_path / "fast.csv", chunk=3)
-    df.to_csv(tmp_path / "pandas.csv", sep=";", index=False, lineterminator="\n", float_format="%.1f")
-    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
-    with pytest.raises(ValueError):
-        write_csv_fast(pd.DataFrame({"t": ["a;b"]}), tmp_path / "bad.csv")
+def test_every_table_is_what_pandas_would_write(tmp_path):
+    """write_national (columnar CSV writer) gives, table by table, the bytes of pandas' to_csv."""
+    region = generate_national(float(SCALE))
+    write_national(region, tmp_path)
+    for name, df in (("adressen.csv", region.addresses), ("pc6.csv", region.pc6), ("bevolking.csv", region.population),
+                     ("bevolkingsprognose.csv", region.projection), ("wlz_clienten.csv", region.clients),
+                     ("zorglocaties.csv", region.locations)):
+        expected = df.to_csv(sep=";", index=False, lineterminator="\n", float_format="%.1f").encode("utf-8")
+        assert (tmp_path / name).read_bytes() == expected, name
 
 
 def test_read_inputs_accepts_it_without_notes(tiny_inputs):
@@ -212,7 +207,9 @@ def test_bench_prints_every_stage_total_and_peak(tiny):
     peak = re.fullmatch(r"peak RSS \(process tree, sum\): (\d+\.\d\d) GiB during (.+)", rest[1])
     assert peak and peak.group(2) in names
     peaks = [int(m["peak"].replace(",", "")) for m in rows]
-    assert float(peak.group(1)) == pytest.approx(max(peaks) / 1024, abs=0.006) and min(peaks) > 0
+    # every stage was sampled, but the exit: `wz build` ends without teardown, often within one sample
+    assert float(peak.group(1)) == pytest.approx(max(peaks) / 1024, abs=0.006)
+    assert min(p for m, p in zip(rows, peaks) if m["stage"].strip() != bench_build.EXIT) > 0
     assert any(int(m["children"].replace(",", "")) > 0 for m in rows)  # tippecanoe was measured
     assert re.fullmatch(r"largest child process: .+, \d+\.\d\d GiB", rest[2]), rest[2]
     assert re.fullmatch(r"largest single process \(kernel high-water mark\): \d+\.\d\d GiB", rest[3]), rest[3]

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from geo.indicators import (classify_by_limits, growth_class, growth_pct,
-                            inhabitants_and_75plus, mean_by_area, ses_group, weighted_mean)
+                            inhabitants_and_75plus, mean_by_area, mean_by_position, ses_group,
+                            weighted_mean)
 
 LIMITS = (0.0, 5.0, 10.0, 15.0)
 
@@ -175,3 +176,17 @@ def test_mean_by_area():
     got = mean_by_area(pd.Series([1.0, 2.0, 6.0, 10.0]), pd.Series(["GM1", "GM1", "GM1", "GM2"]))
     assert got["GM1"] == pytest.approx(3.0)  # (1+2+6)/3
     assert got["GM2"] == pytest.approx(10.0)
+
+
+def test_mean_by_position_is_the_mean_by_code():
+    rng = np.random.default_rng(7)
+    codes = pd.Series([f"WK{k:06d}" for k in range(50)])
+    pos = rng.integers(-1, 48, 5000)          # -1: outside every area; 48 and 49 get no address
+    values = rng.gamma(2.0, 100.0, 5000)
+    values[rng.random(5000) < 0.01] = np.nan
+    by_code = np.where(pos >= 0, codes.to_numpy()[np.maximum(pos, 0)], None)
+    inside = pos >= 0
+    expected = mean_by_area(pd.Series(values[inside]), pd.Series(by_code[inside]))
+    got = mean_by_position(values, pos, codes)
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, rtol=1e-12)
+    assert "WK000048" not in got.index and "WK000049" not in got.index
