@@ -35,13 +35,19 @@ STEDELIJKHEID = Leeswijzer("Adressen (BAG); CBS-klassen", "1 januari {laatste_ja
 #: how the public forecast treats small numbers (added to every leeswijzer of a forecast figure)
 PUBLIC_MODEL = ("Waar de aantallen van een gemeente klein zijn, rekent de openbare prognose met het aandeel "
                 "thuis van de regio (wegens kleine aantallen).")
-VRAAG = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
+#: the source of every forecast figure; which scenario the files hold is said in the explanation
+FORECAST_SOURCE = "Prognose Wonen en Zorg {doeljaar}"
+#: the layers' files hold the headline year and scenario (settings); the viewer shows the chosen one
+LAYER_SCENARIO = ("De kaart volgt het gekozen jaar en scenario; de bestanden (GeoPackage, vectortegels) geven "
+                  "{kaartscenario}.")
+VRAAG = Leeswijzer(FORECAST_SOURCE, "{doeljaar}",
                    "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose. "
-                   + PUBLIC_MODEL)
+                   + PUBLIC_MODEL + " " + LAYER_SCENARIO)
 PLAATSEN = Leeswijzer("Zorgkantoor, zorglocaties", "{laatste_jaar}",
                       "Plaatsen op de locaties van de sector in de gemeente nu.")
-TEKORT = Leeswijzer("Prognose Wonen en Zorg 2040 (middenscenario)", "{doeljaar}",
-                    "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort. " + PUBLIC_MODEL)
+TEKORT = Leeswijzer(FORECAST_SOURCE, "{doeljaar}",
+                    "Verwachte vraag naar plaatsen min de plaatsen van nu; positief is een tekort. " + PUBLIC_MODEL
+                    + " " + LAYER_SCENARIO)
 
 
 def template_values(settings: Settings) -> dict:
@@ -50,6 +56,8 @@ def template_values(settings: Settings) -> dict:
         "eerste_jaar": settings.observed_years[0],
         "laatste_jaar": settings.observed_years[-1],
         "doeljaar": settings.target_year,
+        "kaartscenario": (f"het jaar {settings.target_year}, vraagscenario {settings.headline_demand_scenario} en "
+                          f"leveringsvormscenario {settings.headline_leveringsvorm_scenario}"),
         "min_intramuraal": settings.location_min_intramural,
         "min_thuis": settings.location_min_home,
         "regio": settings.region_name,

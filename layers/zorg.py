@@ -19,7 +19,7 @@ from .spec import Classification, CountRef, FieldSpec, LayerSpec, Leeswijzer, Le
 
 LAST, FIRST = CountRef("laatste"), CountRef("eerste")
 HOME = CountRef("laatste", place="thuis")
-FORECAST = "Prognose Wonen en Zorg 2040 (middenscenario)"
+FORECAST = c.FORECAST_SOURCE
 
 
 def layer_id(sector: Sector) -> str:
@@ -56,12 +56,13 @@ def fields(sec: Sector) -> tuple[FieldSpec, ...]:
                         f"Plaatsen op de {short}-locaties in de gemeente nu.")
     forecast = Leeswijzer(FORECAST, "{doeljaar}", f"Verwacht aantal Wlz-cliënten {short} ({who}, thuis en "
                                                   "intramuraal): gebruik per leeftijdsgroep in de regio x "
-                                                  "bevolkingsprognose van de gemeente.")
+                                                  "bevolkingsprognose van de gemeente. " + c.LAYER_SCENARIO)
     new = Leeswijzer(f"{FORECAST}; zorgkantoor", "{laatste_jaar}-{doeljaar}",
-                     f"Verwachte cliënten {short} ({who}) in {{doeljaar}} min de cliënten in {{laatste_jaar}}.")
+                     f"Verwachte cliënten {short} ({who}) in {{doeljaar}} min de cliënten in {{laatste_jaar}}. "
+                     + c.LAYER_SCENARIO)
     forecast_growth = Leeswijzer(f"{FORECAST}; zorgkantoor", "{laatste_jaar}-{doeljaar}",
                                  f"Groei van het aantal Wlz-cliënten {short} ({who}) van {{laatste_jaar}} tot "
-                                 "{doeljaar}, in procenten.")
+                                 "{doeljaar}, in procenten. " + c.LAYER_SCENARIO)
     per_groep = []
     for g in sec.groups:
         per_groep += [
