@@ -38,8 +38,7 @@ PUBLIC_MODEL = ("Waar de aantallen van een gemeente klein zijn, rekent de openba
 #: the source of every forecast figure; which scenario the files hold is said in the explanation
 FORECAST_SOURCE = "Prognose Wonen en Zorg {doeljaar}"
 #: the layers' files hold the headline year and scenario (settings); the viewer shows the chosen one
-LAYER_SCENARIO = ("De kaart volgt het gekozen jaar en scenario; de bestanden (GeoPackage, vectortegels) geven "
-                  "{kaartscenario}.")
+LAYER_SCENARIO = "In de downloadbestanden: {kaartscenario}."
 VRAAG = Leeswijzer(FORECAST_SOURCE, "{doeljaar}",
                    "Verwacht aantal intramurale cliënten: gebruik per leeftijdsgroep in de regio x bevolkingsprognose. "
                    + PUBLIC_MODEL + " " + LAYER_SCENARIO)
@@ -56,8 +55,8 @@ def template_values(settings: Settings) -> dict:
         "eerste_jaar": settings.observed_years[0],
         "laatste_jaar": settings.observed_years[-1],
         "doeljaar": settings.target_year,
-        "kaartscenario": (f"het jaar {settings.target_year}, vraagscenario {settings.headline_demand_scenario} en "
-                          f"leveringsvormscenario {settings.headline_leveringsvorm_scenario}"),
+        "kaartscenario": (f"{settings.target_year}, zorgvraag {settings.headline_demand_scenario}, "
+                          f"leveringsvorm scenario {settings.headline_leveringsvorm_scenario}"),
         "min_intramuraal": settings.location_min_intramural,
         "min_thuis": settings.location_min_home,
         "regio": settings.region_name,
