@@ -634,21 +634,13 @@ def _fast_numbers(values: pd.Series, col: Column, settings: Settings) -> pd.Seri
 
 def _within_limits(a: np.ndarray, col: Column, settings: Settings) -> bool:
     """True when :func:`_check_numbers` finds nothing in these numbers (int64, or float64 with NaN
-    for empty cells), on the whole array at once.
+    for empty cells): the same rules, run on the whole array, giving up instead of naming a cell."""
+    def give_up(i: int, msg: str) -> None:
+        raise _NotSimple
 
-    The same checks: whole numbers (int64 are; a float column needs none), the fixed minimum, the
-    maximum or the setting's limit, the allowed values; NaN passes them all, as there.
-    """
-    real = a if a.dtype == np.int64 else a[~np.isnan(a)]
-    if not len(real):
-        return True
-    low, high = real.min(), real.max()
-    if col.minimum is not None and low < col.minimum:
-        return False
-    limit = getattr(settings, col.limit) if col.limit else col.maximum
-    if limit is not None and high > limit:
-        return False
-    if col.allowed is not None and not np.isin(real.astype(float), [float(v) for v in col.allowed]).all():
+    try:
+        _check_numbers(pd.Series(a, copy=False), col, settings, give_up, lambda i: "")
+    except _NotSimple:
         return False
     return True
 

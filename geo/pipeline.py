@@ -83,7 +83,7 @@ def assign_points_to_areas(x, y, areas: gpd.GeoDataFrame, grid_cells: int | None
     burnt last, so it wins where areas overlap), their outlines too, with every cell an outline
     touches, widened by one cell; a point in a cell that no outline comes near lies wholly inside
     (or outside) the area of that cell. Only the points in outline cells get the exact test.
-    Measured on 8 million addresses: ``python scripts/bench_geocode.py --areas DIR``.
+    Measured on 8 million addresses: ``python scripts/bench_areas.py --inputs DIR``.
     """
     return _codes(areas, area_positions(x, y, areas, grid_cells))
 

@@ -364,7 +364,7 @@ def _start(fn, *args):
     """``fn(*args)`` in a thread of its own; its future."""
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wz-rasters")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wz-build")
     job = pool.submit(fn, *args)
     pool.shutdown(wait=False)
     return job
